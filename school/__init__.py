@@ -1,0 +1,69 @@
+"""The language school's Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints and CLI commands.
+
+    ``test_config`` replaces ``instance/config.py`` and the environment, so a test decides
+    every setting it depends on (``instance_path`` among them).
+    """
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+
+    from school.config import load_config
+
+    load_config(app, test_config)
+
+    from school import (
+        database,  # noqa: F401  (registers the SQLite pragmas)
+        extensions,
+        i18n,
+        security,
+        web,
+    )
+    from school.accounts import init_app as init_accounts
+    from school.admin import init_app as init_admin
+    from school.courses import init_app as init_courses
+    from school.mail import init_app as init_mail
+    from school.pages import init_app as init_pages
+    from school.privacy import init_app as init_privacy
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True
+    )
+    extensions.csrf.init_app(app)
+    extensions.mail.init_app(app)
+    extensions.limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+
+    for init in (
+        init_accounts,
+        init_mail,
+        init_pages,
+        init_courses,
+        init_privacy,
+        init_admin,
+    ):
+        init(app)
+
+    from school import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,86 @@
+"""One function per account email; each queues it in the caller's transaction."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from school.mail.services import queue_email
+from school.web_urls import absolute_url
+
+
+def confirm_your_address(user, token: str) -> None:
+    queue_email(
+        user.email,
+        user=user,
+        locale=user.locale,
+        subject=_l("Confirm your email address"),
+        template="accounts/confirm",
+        link=absolute_url("accounts.confirm", token=token),
+    )
+
+
+def someone_tried_to_sign_up(user) -> None:
+    queue_email(
+        user.email,
+        user=user,
+        locale=user.locale,
+        subject=_l("Someone tried to sign up with your address"),
+        template="accounts/already_registered",
+        login_link=absolute_url("accounts.login"),
+        reset_link=absolute_url("accounts.forgot_password"),
+    )
+
+
+def address_already_registered(address: str, locale: str) -> None:
+    queue_email(
+        address,
+        locale=locale,
+        subject=_l("Someone tried to use your address"),
+        template="accounts/address_taken",
+        reset_link=absolute_url("accounts.forgot_password"),
+    )
+
+
+def reset_your_password(user, token: str) -> None:
+    queue_email(
+        user.email,
+        user=user,
+        locale=user.locale,
+        subject=_l("Reset your password"),
+        template="accounts/reset_password",
+        link=absolute_url("accounts.reset_password", token=token),
+    )
+
+
+def password_changed(user) -> None:
+    queue_email(
+        user.email,
+        user=user,
+        locale=user.locale,
+        subject=_l("Your password was changed"),
+        template="accounts/password_changed",
+        reset_link=absolute_url("accounts.forgot_password"),
+    )
+
+
+def confirm_new_address(user, new_address: str, token: str) -> None:
+    queue_email(
+        new_address,
+        user=user,
+        locale=user.locale,
+        subject=_l("Confirm your new email address"),
+        template="accounts/confirm_new_address",
+        link=absolute_url("accounts.confirm_email_change", token=token),
+    )
+
+
+def address_was_changed(user, old_address: str) -> None:
+    queue_email(
+        old_address,
+        user=user,
+        locale=user.locale,
+        subject=_l("Your email address was changed"),
+        template="accounts/address_changed",
+        new_address=user.email,
+        old_address=old_address,
+    )

@@ -1,0 +1,71 @@
+"""Accounts: the people who sign in, students and staff."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from school.database import UTCDateTime, utcnow
+from school.extensions import db
+
+EMAIL_MAX = 254
+NAME_MAX = 120
+
+
+class Role(enum.StrEnum):
+    STUDENT = "student"
+    STAFF = "staff"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    """An account. ``session_token`` is what the session and remember cookie carry: rotating
+    it signs the account out everywhere, so a changed password ends every other session."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    full_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    password_hash: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=Role.STUDENT,
+    )
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_ip: Mapped[str | None] = mapped_column(String(45))
+    login_count: Mapped[int] = mapped_column(default=0)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.erased_at is None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role is Role.STAFF
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"

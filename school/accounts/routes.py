@@ -1,0 +1,252 @@
+"""Account pages: parse the form, call one service, answer."""
+
+from __future__ import annotations
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from school.accounts import bp, services
+from school.accounts.forms import (
+    EmailChangeForm,
+    LoginForm,
+    LogoutForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
+    ResendConfirmationForm,
+    SignupForm,
+)
+from school.extensions import limiter
+from school.i18n import current_language
+from school.privacy.services import current_policy
+from school.security import TokenError, is_safe_redirect
+
+
+def _login_key() -> str:
+    return "login:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _config_limit(name):
+    return lambda: current_app.config[name]
+
+
+def _token_failure(error: TokenError, expired_message: str):
+    if error.reason == "expired":
+        message = expired_message
+    else:
+        message = _("This link is not valid. It may have been used already or copied incompletely.")
+    return render_template("accounts/link_problem.html", message=message), 400
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_config_limit("SIGNUP_LIMIT_PER_IP"), methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = SignupForm()
+    policy = current_policy()
+    if form.validate_on_submit():
+        services.register(
+            services.SignupRequest(
+                full_name=form.full_name.data,
+                email=form.email.data,
+                password=form.password.data,
+                marketing_consent=form.marketing_consent.data,
+                language=current_language(),
+                ip_address=request.remote_addr,
+            )
+        )
+        # The same answer whether or not the address already had an account.
+        return redirect(url_for("accounts.check_email"))
+    return render_template("accounts/signup.html", form=form, policy=policy)
+
+
+@bp.route("/signup/check-email")
+def check_email():
+    return render_template("accounts/check_email.html")
+
+
+@bp.route("/confirm/<token>")
+def confirm(token):
+    try:
+        result, user = services.confirm_email(token)
+    except TokenError as error:
+        return _token_failure(
+            error, _("This confirmation link has expired. Ask for a new one below.")
+        )
+    if result is services.ConfirmResult.ALREADY:
+        flash(_("Your address was already confirmed. You can log in."), "info")
+    else:
+        flash(_("Thank you, your address is confirmed. You can log in now."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@limiter.limit(_config_limit("RESET_LIMIT_PER_IP"), methods=["POST"])
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        services.resend_confirmation(form.email.data)
+        flash(
+            _("If that address has an unconfirmed account, we have sent a new link to it."),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/resend_confirmation.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_config_limit("LOGIN_LIMIT_PER_IP"), methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    _config_limit("LOGIN_LIMIT_PER_ACCOUNT"),
+    methods=["POST"],
+    key_func=_login_key,
+    deduct_when=_failed,
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        outcome, user = services.authenticate(
+            form.email.data, form.password.data, request.remote_addr
+        )
+        if outcome is services.LoginOutcome.OK:
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            target = form.next.data
+            return redirect(target if is_safe_redirect(target) else url_for("pages.home"))
+        if outcome is services.LoginOutcome.UNCONFIRMED:
+            flash(
+                _(
+                    "Please confirm your email address first: open the link we emailed you, "
+                    "or ask for a new one."
+                ),
+                "warning",
+            )
+            return redirect(url_for("accounts.resend_confirmation"))
+        form.form_errors.append(_("That email and password do not match an account."))
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    form = LogoutForm()
+    if request.method == "POST" and form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "info")
+        return redirect(url_for("pages.home"))
+    return render_template("accounts/logout.html", form=form)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_config_limit("RESET_LIMIT_PER_IP"), methods=["POST"])
+def forgot_password():
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("accounts/reset_sent.html")
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    expired = _("This reset link has expired. Ask for a new one.")
+    try:
+        services.user_for_reset_token(token)
+    except TokenError as error:
+        return _token_failure(error, expired)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except TokenError as error:
+            return _token_failure(error, expired)
+        logout_user()
+        flash(_("Your password is changed. Log in with the new one."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account")
+@login_required
+def settings():
+    return render_template(
+        "accounts/settings.html",
+        password_form=PasswordChangeForm(prefix="pw"),
+        email_form=EmailChangeForm(prefix="em"),
+    )
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm(prefix="pw")
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if services.change_password(user, form.current_password.data, form.password.data):
+            login_user(user)  # this session carries the new token; all others end
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("accounts.settings"))
+        form.current_password.errors.append(_("That is not your current password."))
+    return (
+        render_template(
+            "accounts/settings.html", password_form=form, email_form=EmailChangeForm(prefix="em")
+        ),
+        400,
+    )
+
+
+@bp.route("/account/email", methods=["POST"])
+@login_required
+def change_email():
+    form = EmailChangeForm(prefix="em")
+    if form.validate_on_submit():
+        outcome = services.request_email_change(
+            current_user._get_current_object(), form.new_email.data, form.current_password.data
+        )
+        if outcome is services.EmailChangeOutcome.SENT:
+            flash(
+                _("We have sent a link to the new address. Your address changes when you open it."),
+                "info",
+            )
+            return redirect(url_for("accounts.settings"))
+        if outcome is services.EmailChangeOutcome.WRONG_PASSWORD:
+            form.current_password.errors.append(_("That is not your current password."))
+        else:
+            form.new_email.errors.append(_("That is already your address."))
+    return (
+        render_template(
+            "accounts/settings.html", password_form=PasswordChangeForm(prefix="pw"), email_form=form
+        ),
+        400,
+    )
+
+
+@bp.route("/account/email/confirm/<token>")
+def confirm_email_change(token):
+    try:
+        services.confirm_email_change(token)
+    except TokenError as error:
+        return _token_failure(error, _("This link has expired. Ask for the change again."))
+    flash(_("Your email address is changed."), "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.settings"))
+    return redirect(url_for("accounts.login"))

@@ -1,0 +1,294 @@
+"""Account rules: sign-up, confirmation, sign-in, password and email changes.
+
+Every function that changes state commits once, and any email it queues is part of that same
+transaction. Answers never reveal whether an address has an account.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from school.accounts import emails
+from school.accounts.models import Role, User
+from school.database import utcnow
+from school.extensions import db
+from school.privacy.models import ConsentAction, ConsentPurpose
+from school.privacy.services import current_policy, record_consent
+from school.security import TokenError, check_password, hash_password, make_token, read_token
+
+CONFIRM = "confirm-email"
+RESET = "reset-password"
+CHANGE_EMAIL = "change-email"
+
+
+def normalise_email(address: str) -> str:
+    """One spelling per mailbox for lookups: trimmed and lower-cased."""
+    return address.strip().lower()
+
+
+def find_user_by_email(address: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(address)))
+
+
+def find_user_by_session_token(token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.session_token == token))
+
+
+# --- sign-up and confirmation ----------------------------------------------------------
+
+
+@dataclass
+class SignupRequest:
+    full_name: str
+    email: str
+    password: str
+    marketing_consent: bool
+    language: str
+    ip_address: str | None
+
+
+def register(data: SignupRequest) -> User | None:
+    """Create an unconfirmed student account and record both consents.
+
+    If the address already has an account, nothing is created and its owner is told by
+    email instead, so the page a visitor sees is the same either way. Returns the new user,
+    or None when the address was taken (also when two sign-ups race for it).
+    """
+    email = normalise_email(data.email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        emails.someone_tried_to_sign_up(existing)
+        db.session.commit()
+        return None
+
+    policy = current_policy()
+    user = User(
+        full_name=data.full_name.strip(),
+        email=email,
+        password_hash=hash_password(data.password),
+        role=Role.STUDENT,
+        locale=data.language,
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another sign-up for the same address won the race between our check and insert.
+        db.session.rollback()
+        winner = find_user_by_email(email)
+        if winner is not None:
+            emails.someone_tried_to_sign_up(winner)
+            db.session.commit()
+        return None
+
+    record_consent(
+        user=user,
+        purpose=ConsentPurpose.PROCESSING,
+        action=ConsentAction.GIVEN,
+        policy=policy,
+        method="web signup form",
+        language=data.language,
+        ip_address=data.ip_address,
+    )
+    if data.marketing_consent:
+        record_consent(
+            user=user,
+            purpose=ConsentPurpose.MARKETING,
+            action=ConsentAction.GIVEN,
+            policy=policy,
+            method="web signup form (separate, unticked option)",
+            language=data.language,
+            ip_address=data.ip_address,
+        )
+    emails.confirm_your_address(user, confirmation_token(user))
+    db.session.commit()
+    return user
+
+
+def confirmation_token(user: User) -> str:
+    return make_token(CONFIRM, {"u": user.id, "e": user.email})
+
+
+class ConfirmResult(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    ALREADY = "already"
+
+
+def confirm_email(token: str) -> tuple[ConfirmResult, User]:
+    """Confirm the address a token was sent to. Raises TokenError for a bad or stale link."""
+    max_age = int(current_app.config["ACCOUNT_CONFIRM_WITHIN"].total_seconds())
+    payload = read_token(CONFIRM, token, max_age)
+    user = db.session.get(User, payload.get("u"))
+    if user is None or not user.is_active or user.email != payload.get("e"):
+        raise TokenError("invalid")
+    if user.is_confirmed:
+        return ConfirmResult.ALREADY, user
+    user.email_confirmed_at = utcnow()
+    db.session.commit()
+    return ConfirmResult.CONFIRMED, user
+
+
+def resend_confirmation(address: str) -> None:
+    user = find_user_by_email(address)
+    if user is None or user.is_confirmed or not user.is_active:
+        return
+    emails.confirm_your_address(user, confirmation_token(user))
+    db.session.commit()
+
+
+# --- signing in --------------------------------------------------------------------------
+
+
+class LoginOutcome(enum.StrEnum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    UNCONFIRMED = "unconfirmed"
+
+
+def authenticate(address: str, password: str, ip_address: str | None):
+    """Check credentials; return (outcome, user). Unknown addresses cost as much as known."""
+    user = find_user_by_email(address)
+    if user is None or not user.is_active:
+        check_password(password, None)
+        return LoginOutcome.BAD_CREDENTIALS, None
+    if not check_password(password, user.password_hash):
+        return LoginOutcome.BAD_CREDENTIALS, None
+    if not user.is_confirmed:
+        return LoginOutcome.UNCONFIRMED, user
+    user.last_login_at = utcnow()
+    user.last_login_ip = ip_address
+    user.login_count = (user.login_count or 0) + 1
+    db.session.commit()
+    return LoginOutcome.OK, user
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, so a reset link works only once."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def request_password_reset(address: str) -> None:
+    """Send a reset link if the address has an account; say nothing either way."""
+    user = find_user_by_email(address)
+    if user is None or not user.is_active:
+        return
+    token = make_token(RESET, {"u": user.id, "p": _password_fingerprint(user)})
+    emails.reset_your_password(user, token)
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    max_age = int(current_app.config["PASSWORD_RESET_WITHIN"].total_seconds())
+    payload = read_token(RESET, token, max_age)
+    user = db.session.get(User, payload.get("u"))
+    if user is None or not user.is_active or payload.get("p") != _password_fingerprint(user):
+        raise TokenError("invalid")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link; signs the account out everywhere."""
+    user = user_for_reset_token(token)
+    _set_password(user, new_password)
+    if not user.is_confirmed:
+        # The link arrived at this address, which proves the person reads it.
+        user.email_confirmed_at = utcnow()
+    emails.password_changed(user)
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> bool:
+    """Change the password of a signed-in person; other sessions end. False if wrong."""
+    if not check_password(current_password, user.password_hash):
+        return False
+    _set_password(user, new_password)
+    emails.password_changed(user)
+    db.session.commit()
+    return True
+
+
+def _set_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.rotate_session_token()
+
+
+# --- email change -------------------------------------------------------------------------
+
+
+class EmailChangeOutcome(enum.StrEnum):
+    SENT = "sent"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105  (an outcome, not a password)
+    SAME_ADDRESS = "same_address"
+
+
+def request_email_change(user: User, new_address: str, password: str) -> EmailChangeOutcome:
+    """Send a confirmation link to the new address; the old one is told when it changes.
+
+    If the new address already belongs to an account, that address is told so instead, and
+    the person making the change sees the same answer as for a free address.
+    """
+    if not check_password(password, user.password_hash):
+        return EmailChangeOutcome.WRONG_PASSWORD
+    new_address = normalise_email(new_address)
+    if new_address == user.email:
+        return EmailChangeOutcome.SAME_ADDRESS
+    if find_user_by_email(new_address) is not None:
+        emails.address_already_registered(new_address, user.locale)
+    else:
+        token = make_token(CHANGE_EMAIL, {"u": user.id, "old": user.email, "new": new_address})
+        emails.confirm_new_address(user, new_address, token)
+    db.session.commit()
+    return EmailChangeOutcome.SENT
+
+
+def confirm_email_change(token: str) -> User:
+    """Switch to the new address from its link; the old address hears about it."""
+    max_age = int(current_app.config["EMAIL_CHANGE_WITHIN"].total_seconds())
+    payload = read_token(CHANGE_EMAIL, token, max_age)
+    user = db.session.get(User, payload.get("u"))
+    if user is None or not user.is_active or user.email != payload.get("old"):
+        raise TokenError("invalid")
+    new_address = payload["new"]
+    taken = db.session.scalar(
+        select(func.count()).select_from(User).where(User.email == new_address)
+    )
+    if taken:
+        raise TokenError("invalid")
+    old_address = user.email
+    user.email = new_address
+    user.email_confirmed_at = utcnow()
+    emails.address_was_changed(user, old_address)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise TokenError("invalid") from error
+    return user
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+def create_staff(full_name: str, address: str, password: str) -> User:
+    """Create a confirmed staff account (from the CLI), or promote an existing one."""
+    address = normalise_email(address)
+    user = find_user_by_email(address)
+    if user is None:
+        user = User(full_name=full_name, email=address, locale="en")
+        db.session.add(user)
+    user.role = Role.STAFF
+    user.password_hash = hash_password(password)
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    user.rotate_session_token()
+    db.session.commit()
+    return user

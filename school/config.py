@@ -1,0 +1,146 @@
+"""Configuration: defaults here, then ``instance/config.py``, then the environment.
+
+Every key the application reads has a default in :class:`Defaults`, so a fresh clone runs
+with no configuration at all: SQLite and a mail spool inside ``instance/``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+# Keys that may be set from the environment, with the type to parse them as.
+ENVIRONMENT_KEYS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "SITE_URL": str,
+    "PREFERRED_URL_SCHEME": str,
+    "PRIVACY_JURISDICTION": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "BCRYPT_LOG_ROUNDS": int,
+    "SESSION_COOKIE_SECURE": bool,
+    "SCHOOL_ENV": str,
+}
+
+
+class Defaults:
+    """Defaults for every setting the school reads."""
+
+    SCHOOL_NAME = "Lingua Privata"
+    SCHOOL_ENV = "production"
+    SITE_URL = "http://127.0.0.1:5000"  # for links in emails sent outside a request
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Sessions and cookies: strict by default, SECURE outside development.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+
+    BCRYPT_LOG_ROUNDS = 12
+    ACCOUNT_CONFIRM_WITHIN = timedelta(days=3)
+    PASSWORD_RESET_WITHIN = timedelta(hours=2)
+    EMAIL_CHANGE_WITHIN = timedelta(days=1)
+    PASSWORD_MIN_LENGTH = 10
+
+    # Login throttling (Flask-Limiter notation); failed attempts only.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
+    SIGNUP_LIMIT_PER_IP = "20 per hour"
+    RESET_LIMIT_PER_IP = "10 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+
+    # Mail: with no MAIL_SERVER, messages go to MAIL_SPOOL_DIR as .eml files.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Lingua Privata <school@lingua.example>"
+    MAIL_TIMEOUT = 10
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_BATCH_SIZE = 200
+    MAIL_SEND_AFTER_REQUEST = True
+    MAIL_SUPPRESS_SEND = False
+
+    LANGUAGES = ("en", "ru")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    PRIVACY_JURISDICTION = "BY"
+    PRIVACY_CONTACT_EMAIL = "privacy@lingua.example"
+    PRIVACY_MINOR_AGE = 16
+    PUBLIC_HOLIDAYS: tuple[str, ...] = ()
+
+
+def load_config(app, test_config: dict | None = None) -> None:
+    """Apply defaults, the instance file, the environment and ``test_config``, in that order."""
+    app.config.from_object(Defaults)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config["MAIL_SPOOL_DIR"] = str(instance / "mail_spool")
+    app.config["UPLOAD_DIR"] = str(instance / "uploads")
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'school.sqlite3'}"
+
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        _apply_environment(app.config)
+    else:
+        app.config.update(test_config)
+
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(app.config["DATABASE_URL"])
+    if app.config["SCHOOL_ENV"] == "development":
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _apply_environment(config) -> None:
+    for key, kind in ENVIRONMENT_KEYS.items():
+        raw = os.environ.get(key)
+        if raw is None or raw == "":
+            continue
+        if kind is bool:
+            config[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        elif kind is int:
+            config[key] = int(raw)
+        else:
+            config[key] = raw
+
+
+def _normalise_database_url(url: str) -> str:
+    # Heroku-style URLs say postgres://, which SQLAlchemy no longer accepts.
+    if url.startswith("postgres://"):
+        return "postgresql://" + url.removeprefix("postgres://")
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the install's secret key, creating it (readable by the owner only) on first run."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

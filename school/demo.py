@@ -1,0 +1,79 @@
+"""Demo data for ``make run``: created once, never duplicated, never overwriting real data."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from school.accounts.models import Role, User
+from school.accounts.services import create_staff
+from school.database import utcnow
+from school.extensions import db
+from school.privacy.models import ConsentAction, ConsentPurpose
+from school.privacy.services import current_policy, record_consent
+from school.security import hash_password
+
+ADMIN_EMAIL = "admin@lingua.example"
+STUDENT_PASSWORD = "student-demo-1"  # noqa: S105  (published demo credential)
+DEMO_STUDENTS = [
+    ("Anna Kowalska", "anna@lingua.example", "en", True),
+    ("Иван Петров", "ivan@lingua.example", "ru", False),
+    ("Maria García", "maria@lingua.example", "en", True),
+]
+
+
+def _credentials_file() -> Path:
+    return Path(current_app.instance_path) / "demo-credentials.txt"
+
+
+def seed_demo() -> list[str]:
+    """Create the demo admin and students if missing; return lines to show the operator."""
+    lines = []
+    credentials = _credentials_file()
+    if db.session.scalar(select(User).where(User.email == ADMIN_EMAIL)) is None:
+        password = secrets.token_urlsafe(12)
+        create_staff("School administrator", ADMIN_EMAIL, password)
+        credentials.write_text(f"{ADMIN_EMAIL} {password}\n")
+        credentials.chmod(0o600)
+    if credentials.exists():
+        email, password = credentials.read_text().split()
+        lines.append(f"Staff login:    {email} / {password}")
+
+    policy = current_policy()
+    for name, email, language, marketing in DEMO_STUDENTS:
+        if db.session.scalar(select(User).where(User.email == email)) is not None:
+            continue
+        student = User(
+            full_name=name,
+            email=email,
+            role=Role.STUDENT,
+            locale=language,
+            password_hash=hash_password(STUDENT_PASSWORD),
+            email_confirmed_at=utcnow(),
+        )
+        db.session.add(student)
+        db.session.flush()
+        record_consent(
+            user=student,
+            purpose=ConsentPurpose.PROCESSING,
+            action=ConsentAction.GIVEN,
+            policy=policy,
+            method="demo data",
+            language=language,
+        )
+        if marketing:
+            record_consent(
+                user=student,
+                purpose=ConsentPurpose.MARKETING,
+                action=ConsentAction.GIVEN,
+                policy=policy,
+                method="demo data",
+                language=language,
+            )
+    db.session.commit()
+    emails = ", ".join(email for _, email, _, _ in DEMO_STUDENTS)
+    lines.append(f"Student logins: {emails} / {STUDENT_PASSWORD}")
+    return lines

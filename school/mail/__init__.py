@@ -1,0 +1,40 @@
+"""Outgoing mail: the transactional outbox, its delivery, and the ``flask mail`` commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+mail_cli = AppGroup("mail", help="Send and inspect outgoing mail.")
+
+
+@mail_cli.command("send")
+@click.option("--limit", default=None, type=int, help="At most this many messages.")
+def send_command(limit):
+    """Send every due message in the outbox (run it from cron or a worker loop)."""
+    from school.mail.services import deliver, release_stale_claims
+
+    stale = release_stale_claims()
+    if stale:
+        click.echo(f"{stale} message(s) were interrupted mid-send and need a decision.")
+    report = deliver(limit=limit)
+    click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
+    for error in report.errors[:5]:
+        click.echo(f"  {error}", err=True)
+
+
+def init_app(app) -> None:
+    from school.mail import models  # noqa: F401  (registers the table)
+    from school.mail.services import send_committed
+
+    app.cli.add_command(mail_cli)
+
+    @app.after_request
+    def deliver_after_commit(response):
+        if app.config["MAIL_SEND_AFTER_REQUEST"]:
+            try:
+                send_committed()
+            except Exception:  # delivery must never break the answer to the person
+                current_app.logger.exception("mail delivery after request failed")
+        return response

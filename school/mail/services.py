@@ -1,0 +1,303 @@
+"""Queueing and delivering email through the transactional outbox.
+
+``queue_email`` only adds a row to the caller's transaction: if the change that causes a
+message is rolled back, so is the message, and a message is never sent for a change that did
+not happen. Delivery runs after the commit (right after the web request, or from
+``flask mail send``) and survives an SMTP outage: what cannot be sent stays queued and is
+retried with backoff.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Connection, Message
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from school.database import utcnow
+from school.extensions import db
+from school.mail.models import OutboxMessage, OutboxStatus
+
+_PENDING = "outbox_pending_ids"
+_COMMITTED = "outbox_committed_ids"
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def queue_email(
+    recipient: str,
+    *,
+    subject,
+    template: str,
+    locale: str,
+    user=None,
+    headers: dict | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render ``templates/email/<template>.txt`` and ``.html`` in ``locale`` and queue them.
+
+    ``subject`` may be a lazy string: it is resolved in the recipient's language.
+    """
+    with force_locale(locale):
+        context.setdefault("recipient_user", user)
+        subject_text = str(subject)
+        text_body = render_template(f"email/{template}.txt", subject=subject_text, **context)
+        html_body = render_template(f"email/{template}.html", subject=subject_text, **context)
+    domain = _sender_domain()
+    message = OutboxMessage(
+        user_id=user.id if user is not None else None,
+        recipient=recipient,
+        subject=subject_text,
+        text_body=text_body,
+        html_body=html_body,
+        headers=dict(headers or {}),
+        template=template,
+        message_id=make_msgid(domain=domain),
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(message.id)
+    return message
+
+
+def _sender_domain() -> str:
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    address = sender.rsplit("<", 1)[-1].rstrip(">")
+    return address.rsplit("@", 1)[-1] or "localhost"
+
+
+@event.listens_for(Session, "after_commit")
+def _promote_committed(session):
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.info.setdefault(_COMMITTED, []).extend(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session):
+    session.info.pop(_PENDING, None)
+
+
+def take_committed_ids() -> list[int]:
+    """The ids of messages queued and committed in this app context, not yet handed on."""
+    return db.session.info.pop(_COMMITTED, [])
+
+
+def send_committed() -> DeliveryReport | None:
+    """Try to deliver what this request or command just committed; leave failures queued."""
+    ids = take_committed_ids()
+    if not ids:
+        return None
+    return deliver(ids=ids)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class _TimedConnection(Connection):
+    """Flask-Mail's connection with a socket timeout, so a hung server cannot hang us."""
+
+    def configure_host(self):
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        state = self.mail
+        if state.use_ssl:
+            host = smtplib.SMTP_SSL(state.server, state.port, timeout=timeout)
+        else:
+            host = smtplib.SMTP(state.server, state.port, timeout=timeout)
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host
+
+
+class _SpoolConnection:
+    """Writes each message as an ``.eml`` file: the delivery used when no server is set."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def __enter__(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def send(self, message: Message) -> None:
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S")
+        name = f"{stamp}-{message.outbox_id:08d}.eml"
+        temporary = self.directory / f".{name}.tmp"
+        temporary.write_bytes(message.as_bytes())
+        temporary.replace(self.directory / name)
+
+
+def open_connection():
+    """A connection to the configured SMTP server, or to the local spool."""
+    if current_app.config.get("MAIL_SERVER"):
+        return _TimedConnection(current_app.extensions["mail"])
+    return _SpoolConnection(Path(current_app.config["MAIL_SPOOL_DIR"]))
+
+
+def build_message(row: OutboxMessage) -> Message:
+    message = Message(
+        subject=row.subject,
+        recipients=[row.recipient],
+        body=row.text_body,
+        html=row.html_body,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers=dict(row.headers or {}),
+    )
+    message.msgId = row.message_id
+    message.outbox_id = row.id
+    return message
+
+
+def due_ids(limit: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == OutboxStatus.QUEUED,
+                OutboxMessage.next_attempt_at <= utcnow(),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def _claim(message_id: int) -> OutboxMessage | None:
+    """Mark one queued message as ours, so no other sender can send it too."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(
+            status=OutboxStatus.SENDING,
+            attempts=OutboxMessage.attempts + 1,
+            next_attempt_at=utcnow(),  # while sending, the time of the claim
+        )
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    return db.session.get(OutboxMessage, message_id, populate_existing=True)
+
+
+def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def _schedule_retry(row: OutboxMessage, error: Exception) -> bool:
+    """Put a message back in the queue with backoff; False once it is out of attempts."""
+    row.last_error = f"{type(error).__name__}: {error}"[:1000]
+    if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        row.status = OutboxStatus.FAILED
+        return False
+    row.status = OutboxStatus.QUEUED
+    row.next_attempt_at = utcnow() + min(timedelta(minutes=2 ** (row.attempts - 1)), MAX_BACKOFF)
+    return True
+
+
+def deliver(ids: list[int] | None = None, limit: int | None = None) -> DeliveryReport:
+    """Send the given queued messages, or every due one, over one connection.
+
+    Each message is claimed, sent and recorded in its own short transaction, so a crash in
+    the middle never makes a message go out twice: a message left claimed by a dead sender
+    is shown to staff (see :func:`release_stale_claims`) rather than sent again blindly.
+    """
+    report = DeliveryReport()
+    limit = limit or current_app.config["MAIL_BATCH_SIZE"]
+    candidates = ids if ids is not None else due_ids(limit)
+    if not candidates:
+        return report
+    connection = open_connection()
+    try:
+        with connection as conn:
+            for message_id in candidates:
+                row = _claim(message_id)
+                if row is None:
+                    continue
+                try:
+                    conn.send(build_message(row))
+                except (smtplib.SMTPException, OSError) as error:
+                    if _is_permanent(error):
+                        row.status = OutboxStatus.FAILED
+                        row.last_error = f"{type(error).__name__}: {error}"[:1000]
+                        report.failed += 1
+                    elif _schedule_retry(row, error):
+                        report.retrying += 1
+                    else:
+                        report.failed += 1
+                    report.errors.append(row.last_error)
+                    db.session.commit()
+                    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                        break
+                    continue
+                row.status = OutboxStatus.SENT
+                row.sent_at = utcnow()
+                row.last_error = None
+                db.session.commit()
+                report.sent += 1
+    except (TimeoutError, smtplib.SMTPException, OSError) as error:
+        # The server could not be reached at all: everything stays queued for later.
+        db.session.rollback()
+        report.errors.append(f"{type(error).__name__}: {error}")
+    return report
+
+
+def release_stale_claims(older_than: timedelta = timedelta(minutes=30)) -> int:
+    """Mark messages claimed by a sender that died as failed, for staff to look at.
+
+    Whether such a message reached the server is unknown; sending it again could deliver it
+    twice, so a person decides (``requeue``).
+    """
+    cutoff = utcnow() - older_than
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.next_attempt_at < cutoff,
+        )
+        .values(
+            status=OutboxStatus.FAILED,
+            last_error="interrupted while sending: delivery unknown; requeue to send again",
+        )
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def requeue(message: OutboxMessage) -> None:
+    """Staff decision to try a failed message again."""
+    message.status = OutboxStatus.QUEUED
+    message.next_attempt_at = utcnow()
+    message.attempts = 0
+    db.session.commit()
+
+
+def spool_files(limit: int = 200) -> list[Path]:
+    directory = Path(current_app.config["MAIL_SPOOL_DIR"])
+    if not directory.is_dir():
+        return []
+    files = sorted(directory.glob("*.eml"), reverse=True)
+    return files[:limit]
+
+
+def mail_is_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))

@@ -1,0 +1,308 @@
+"""The one declaration of every piece of data the school stores.
+
+Every column of every table is declared here, either as personal data (with its category,
+purpose, legal basis, retention, whether an export includes it and what erasure does to it)
+or as holding no personal data. The public "what we hold and why" page, the export, erasure
+and retention all read this module, and a test fails when a column is missing from it, so a
+new model cannot slip past the privacy rules.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+class Basis(enum.StrEnum):
+    """Legal basis for processing (GDPR Art. 6; Law 99-Z Art. 6 and 8)."""
+
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+
+
+BASIS_LABELS = {
+    Basis.CONSENT: _l("your consent"),
+    Basis.CONTRACT: _l("our contract with you (the course offer you accepted)"),
+    Basis.LEGAL_OBLIGATION: _l("a legal obligation of the school"),
+    Basis.LEGITIMATE_INTEREST: _l("the school's legitimate interest, weighed against yours"),
+}
+
+
+class Erasure(enum.StrEnum):
+    """What an erasure request does to a value."""
+
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+    KEEP = "keep"  # kept for a stated legal reason (``keep_reason``)
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: object  # lazy string
+    description: object
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a value is kept. ``days`` counts from ``anchor``; None means until erasure."""
+
+    key: str
+    label: object
+    days: int | None = None
+    anchor: str = "account_closed"
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    table: str
+    column: str
+    category: Category
+    purpose: object
+    basis: Basis
+    retention: Retention
+    export: bool
+    erasure: Erasure
+    keep_reason: object | None = None
+    encrypted: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.column}"
+
+
+# --- Categories --------------------------------------------------------------------------
+
+IDENTITY = Category(
+    "identity", _l("Identity"), _l("Who you are: your name and how the site addresses you.")
+)
+CONTACT = Category("contact", _l("Contact details"), _l("How we reach you."))
+ACCOUNT = Category(
+    "account",
+    _l("Account and security"),
+    _l("What lets you sign in safely and lets us detect misuse of your account."),
+)
+CONSENTS = Category(
+    "consents",
+    _l("Consents"),
+    _l("What you agreed to, when, to which version of our policy, and any withdrawal."),
+)
+COMMUNICATIONS = Category(
+    "communications", _l("Messages we send you"), _l("Emails sent to you and their delivery.")
+)
+
+# --- Retention rules ---------------------------------------------------------------------
+
+WHILE_ACCOUNT_EXISTS = Retention(
+    "account", _l("while your account exists; erased or anonymised when it is closed")
+)
+SECURITY_LOG = Retention(
+    "security", _l("12 months from the event, then deleted"), days=365, anchor="event"
+)
+CONSENT_EVIDENCE = Retention(
+    "consent_evidence",
+    _l("3 years after the consent ends, to prove it was given"),
+    days=3 * 365,
+    anchor="consent_ended",
+)
+MAIL_LOG = Retention("mail_log", _l("90 days after sending, then deleted"), days=90, anchor="event")
+
+
+_FIELDS: dict[str, PersonalField] = {}
+_NOT_PERSONAL: set[str] = set()
+
+
+def personal(table: str, column: str, **declaration) -> PersonalField:
+    field = PersonalField(table=table, column=column, **declaration)
+    if field.key in _FIELDS or field.key in _NOT_PERSONAL:
+        raise ValueError(f"{field.key} is declared twice")
+    if field.erasure is Erasure.KEEP and not field.keep_reason:
+        raise ValueError(f"{field.key} is kept on erasure without a stated reason")
+    _FIELDS[field.key] = field
+    return field
+
+
+def not_personal(table: str, *columns: str) -> None:
+    """Declare columns that hold no personal data (keys, states, course facts)."""
+    for column in columns:
+        key = f"{table}.{column}"
+        if key in _FIELDS or key in _NOT_PERSONAL:
+            raise ValueError(f"{key} is declared twice")
+        _NOT_PERSONAL.add(key)
+
+
+def fields() -> Iterator[PersonalField]:
+    return iter(_FIELDS.values())
+
+
+def field(table: str, column: str) -> PersonalField:
+    return _FIELDS[f"{table}.{column}"]
+
+
+def fields_of(table: str) -> list[PersonalField]:
+    return [f for f in _FIELDS.values() if f.table == table]
+
+
+def categories() -> list[Category]:
+    seen: dict[str, Category] = {}
+    for f in _FIELDS.values():
+        seen.setdefault(f.category.key, f.category)
+    return list(seen.values())
+
+
+def unclassified_columns(tables: Iterable) -> list[str]:
+    """Every ``table.column`` of ``tables`` (SQLAlchemy Table objects) not declared here."""
+    missing = []
+    for table in tables:
+        for column in table.columns:
+            key = f"{table.name}.{column.name}"
+            if key not in _FIELDS and key not in _NOT_PERSONAL:
+                missing.append(key)
+    return sorted(missing)
+
+
+def declared_keys() -> set[str]:
+    return set(_FIELDS) | _NOT_PERSONAL
+
+
+# =========================================================================================
+# The declarations. Keep them grouped by table, in the order of the domain packages.
+# =========================================================================================
+
+# --- accounts: user ----------------------------------------------------------------------
+not_personal("user", "id", "role", "session_token", "created_at", "erased_at")
+personal(
+    "user",
+    "full_name",
+    category=IDENTITY,
+    purpose=_l("to run your account, address you and issue certificates in your name"),
+    basis=Basis.CONTRACT,
+    retention=WHILE_ACCOUNT_EXISTS,
+    export=True,
+    erasure=Erasure.ANONYMISE,
+)
+personal(
+    "user",
+    "email",
+    category=CONTACT,
+    purpose=_l("to sign you in and to send you messages about your account and courses"),
+    basis=Basis.CONTRACT,
+    retention=WHILE_ACCOUNT_EXISTS,
+    export=True,
+    erasure=Erasure.ANONYMISE,
+)
+personal(
+    "user",
+    "password_hash",
+    category=ACCOUNT,
+    purpose=_l("to check your password; we store only a one-way bcrypt hash, never the password"),
+    basis=Basis.CONTRACT,
+    retention=WHILE_ACCOUNT_EXISTS,
+    export=False,
+    erasure=Erasure.DELETE,
+)
+personal(
+    "user",
+    "locale",
+    category=ACCOUNT,
+    purpose=_l("to show the site and send emails in the language you chose"),
+    basis=Basis.CONTRACT,
+    retention=WHILE_ACCOUNT_EXISTS,
+    export=True,
+    erasure=Erasure.DELETE,
+)
+personal(
+    "user",
+    "email_confirmed_at",
+    category=ACCOUNT,
+    purpose=_l("to know that your email address really is yours"),
+    basis=Basis.CONTRACT,
+    retention=WHILE_ACCOUNT_EXISTS,
+    export=True,
+    erasure=Erasure.DELETE,
+)
+for _column, _purpose in (
+    ("last_login_at", _l("to show you your last sign-in and to detect misuse of your account")),
+    ("last_login_ip", _l("to detect misuse of your account")),
+    ("login_count", _l("to detect misuse of your account")),
+):
+    personal(
+        "user",
+        _column,
+        category=ACCOUNT,
+        purpose=_purpose,
+        basis=Basis.LEGITIMATE_INTEREST,
+        retention=SECURITY_LOG,
+        export=True,
+        erasure=Erasure.DELETE,
+    )
+
+# --- privacy: policy versions and the consent ledger --------------------------------------
+not_personal(
+    "policy_version",
+    "id",
+    "version",
+    "effective_on",
+    "significant",
+    "body_en",
+    "body_ru",
+    "summary_en",
+    "summary_ru",
+    "published_at",
+    "published_by_id",
+)
+not_personal("consent_record", "id", "user_id", "policy_version_id", "purpose", "action")
+for _column in (
+    "email",
+    "wording",
+    "language",
+    "method",
+    "ip_address",
+    "given_on_behalf_by",
+    "created_at",
+):
+    personal(
+        "consent_record",
+        _column,
+        category=CONSENTS,
+        purpose=_l("to prove what you agreed to, and when, as the law requires of us"),
+        basis=Basis.LEGAL_OBLIGATION,
+        retention=CONSENT_EVIDENCE,
+        export=True,
+        erasure=Erasure.KEEP,
+        keep_reason=_l(
+            "kept as proof of consent while a claim about it is possible; the link to your "
+            "account is removed"
+        ),
+    )
+
+# --- mail: the outbox ---------------------------------------------------------------------
+not_personal(
+    "outbox_message",
+    "id",
+    "template",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "sent_at",
+    "message_id",
+    "user_id",
+    "last_error",
+)
+for _column in ("recipient", "subject", "text_body", "html_body", "headers"):
+    personal(
+        "outbox_message",
+        _column,
+        category=COMMUNICATIONS,
+        purpose=_l("to deliver messages to you and show that they were sent"),
+        basis=Basis.CONTRACT,
+        retention=MAIL_LOG,
+        export=_column in ("recipient", "subject"),
+        erasure=Erasure.DELETE,
+    )

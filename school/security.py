@@ -1,0 +1,112 @@
+"""Password hashing, signed tokens, role guards, safe redirects and security headers."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urljoin, urlsplit
+
+import bcrypt
+from flask import abort, current_app, request
+from flask_login import current_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+# A hash of a random password, checked against when no account matches, so a login for an
+# unknown address costs the same time as one for a known address.
+_DUMMY_HASHES: dict[int, bytes] = {}
+
+
+def hash_password(password: str) -> str:
+    rounds = current_app.config["BCRYPT_LOG_ROUNDS"]
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+
+
+def check_password(password: str, password_hash: str | None) -> bool:
+    """Compare in constant time; with no hash, burn the same bcrypt time and say no."""
+    if not password_hash:
+        rounds = current_app.config["BCRYPT_LOG_ROUNDS"]
+        if rounds not in _DUMMY_HASHES:
+            _DUMMY_HASHES[rounds] = bcrypt.hashpw(b"no such account", bcrypt.gensalt(rounds))
+        bcrypt.checkpw(password.encode(), _DUMMY_HASHES[rounds])
+        return False
+    return bcrypt.checkpw(password.encode(), password_hash.encode())
+
+
+class TokenError(Exception):
+    """A token that is tampered with, expired or meant for something else."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "invalid" or "expired"
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"school.{purpose}")
+
+
+def make_token(purpose: str, payload) -> str:
+    """Sign ``payload`` for one purpose; a token for one purpose never works for another."""
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose: str, token: str, max_age_seconds: int):
+    try:
+        return _serializer(purpose).loads(token, max_age=max_age_seconds)
+    except SignatureExpired as exc:
+        raise TokenError("expired") from exc
+    except BadSignature as exc:
+        raise TokenError("invalid") from exc
+
+
+def staff_required(view):
+    """Only signed-in staff pass; others are sent to log in (anonymous) or refused (403)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.staff_only = True
+    return wrapped
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """True for a path on this site; false for other hosts, schemes and protocol-relative URLs."""
+    if not target or "\\" in target or target.startswith("//"):
+        return False
+    reference = urlsplit(request.host_url)
+    resolved = urlsplit(urljoin(request.host_url, target))
+    return resolved.scheme in {"http", "https"} and resolved.netloc == reference.netloc
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def init_app(app) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
