@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('last_login_ip', sa.String(length=45), nullable=True),
     sa.Column('login_count', sa.Integer(), nullable=False),
     sa.Column('erased_at', school.database.UTCDateTime(), nullable=True),
+    sa.Column('restricted_at', school.database.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email')),
     sa.UniqueConstraint('session_token', name=op.f('uq_user_session_token'))

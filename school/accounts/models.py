@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
     last_login_ip: Mapped[str | None] = mapped_column(String(45))
     login_count: Mapped[int] = mapped_column(default=0)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Blocking (restriction of processing): while set, no newsletters, marketing, analytics
+    # or recommendations reach this person; only what keeps the account itself working.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def get_id(self) -> str:
         return self.session_token
@@ -59,6 +62,10 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role is Role.STAFF
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
 
     @property
     def is_confirmed(self) -> bool:

@@ -175,7 +175,7 @@ def declared_keys() -> set[str]:
 # =========================================================================================
 
 # --- accounts: user ----------------------------------------------------------------------
-not_personal("user", "id", "role", "session_token", "created_at", "erased_at")
+not_personal("user", "id", "role", "session_token", "created_at", "erased_at", "restricted_at")
 personal(
     "user",
     "full_name",
