@@ -30,11 +30,20 @@ def init_app(app) -> None:
 
     app.cli.add_command(mail_cli)
 
-    @app.after_request
-    def deliver_after_commit(response):
+    def deliver_committed_mail():
         if app.config["MAIL_SEND_AFTER_REQUEST"]:
             try:
                 send_committed()
             except Exception:  # delivery must never break the answer to the person
-                current_app.logger.exception("mail delivery after request failed")
+                current_app.logger.exception("mail delivery after commit failed")
+
+    @app.after_request
+    def deliver_after_request(response):
+        deliver_committed_mail()
         return response
+
+    @app.teardown_appcontext
+    def deliver_after_command(exception):
+        """CLI commands run in an app context of their own: send what they committed."""
+        if exception is None:
+            deliver_committed_mail()

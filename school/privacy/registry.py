@@ -306,3 +306,70 @@ for _column in ("recipient", "subject", "text_body", "html_body", "headers"):
         export=_column in ("recipient", "subject"),
         erasure=Erasure.DELETE,
     )
+
+# --- privacy: requests and their history ---------------------------------------------------
+REQUESTS = Category(
+    "requests",
+    _l("Your privacy requests"),
+    _l("Requests you made about your data, how and when we answered them."),
+)
+REQUEST_EVIDENCE = Retention(
+    "request_evidence",
+    _l("3 years after the request is closed, to show how we answered it"),
+    days=3 * 365,
+    anchor="request_closed",
+)
+not_personal(
+    "privacy_request",
+    "id",
+    "public_id",
+    "type",
+    "status",
+    "channel",
+    "user_id",
+    "open_key",
+    "received_at",
+    "confirmed_at",
+    "due_on",
+    "extended_due_on",
+    "decided_by_id",
+    "decided_at",
+    "completed_at",
+    "outcome",
+)
+personal(
+    "privacy_request",
+    "subject_email",
+    category=REQUESTS,
+    purpose=_l("to answer your request and prove that we did"),
+    basis=Basis.LEGAL_OBLIGATION,
+    retention=REQUEST_EVIDENCE,
+    export=True,
+    erasure=Erasure.KEEP,
+    keep_reason=_l("proof that your request was answered, as the law requires"),
+)
+for _column in ("details", "requested_changes", "extension_reason", "rejection_reason", "language"):
+    personal(
+        "privacy_request",
+        _column,
+        category=REQUESTS,
+        purpose=_l("to answer your request and prove that we did"),
+        basis=Basis.LEGAL_OBLIGATION,
+        retention=REQUEST_EVIDENCE,
+        export=True,
+        erasure=Erasure.DELETE if _column in ("details", "requested_changes") else Erasure.KEEP,
+        keep_reason=None
+        if _column in ("details", "requested_changes")
+        else _l("proof of how your request was answered"),
+    )
+not_personal(
+    "privacy_request_event",
+    "id",
+    "request_id",
+    "at",
+    "actor_id",
+    "actor_role",
+    "from_status",
+    "to_status",
+    "note",
+)

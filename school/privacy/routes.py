@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from school.extensions import db
 from school.i18n import current_language
 from school.markdown_text import render_markdown
-from school.privacy import bp
+from school.privacy import bp, requests
 from school.privacy.models import PolicyVersion
 from school.privacy.services import current_policy
+from school.security import TokenError
 
 
 @bp.route("/privacy")
@@ -26,3 +28,20 @@ def policy():
         history=history,
         language=language,
     )
+
+
+@bp.route("/privacy/requests/confirm/<token>")
+def confirm_request(token):
+    """The link from a confirmation email: only this makes an emailed request act."""
+    try:
+        request = requests.confirm_request(token)
+    except TokenError as error:
+        if error.reason == "expired":
+            message = _(
+                "This confirmation link has expired, so the request was not made. "
+                "Please send your request again."
+            )
+        else:
+            message = _("This link is not valid. It may have been copied incompletely.")
+        return render_template("privacy/confirm_failed.html", message=message), 400
+    return render_template("privacy/request_confirmed.html", request=request)
