@@ -133,7 +133,16 @@ def smtp(smtp_server):
 
 
 class SchoolClient(FlaskClient):
-    """Flask's client, plus form posts that carry the session's CSRF token like a browser."""
+    """Flask's client, plus form posts that carry the session's CSRF token like a browser.
+
+    Each request runs in an app context of its own, as in production: ``g`` (where
+    Flask-Login caches the user) and the database session never leak between requests or
+    into the test's own session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         page = self.get("/")
@@ -141,9 +150,9 @@ class SchoolClient(FlaskClient):
         assert match, "no CSRF token on the home page"
         return match.group(1)
 
-    def submit(self, url, data=None, **kwargs):
+    def submit(self, url, data=None, *, csrf_field="csrf_token", **kwargs):
         data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token())
+        data.setdefault(csrf_field, self.csrf_token())
         return self.post(url, data=data, **kwargs)
 
 
