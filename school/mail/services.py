@@ -255,10 +255,26 @@ def deliver(ids: list[int] | None = None, limit: int | None = None) -> DeliveryR
                 db.session.commit()
                 report.sent += 1
     except (TimeoutError, smtplib.SMTPException, OSError) as error:
-        # The server could not be reached at all: everything stays queued for later.
+        # The server could not be reached at all: what was due waits, with backoff.
         db.session.rollback()
         report.errors.append(f"{type(error).__name__}: {error}")
+        report.retrying += _defer_unreachable(candidates, error)
     return report
+
+
+def _defer_unreachable(message_ids: list[int], error: Exception) -> int:
+    """Count an attempt for each still-queued message and schedule its retry."""
+    rows = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.QUEUED
+        )
+    ).all()
+    waiting = 0
+    for row in rows:
+        row.attempts += 1
+        waiting += _schedule_retry(row, error)
+    db.session.commit()
+    return waiting
 
 
 def release_stale_claims(older_than: timedelta = timedelta(minutes=30)) -> int:

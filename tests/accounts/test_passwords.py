@@ -72,8 +72,7 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, smtp, stude
 
     response = here.submit(
         "/account/password",
-        {"pw-current_password": PASSWORD, "pw-password": NEW_PASSWORD,
-         "pw-confirm": NEW_PASSWORD},
+        {"pw-current_password": PASSWORD, "pw-password": NEW_PASSWORD, "pw-confirm": NEW_PASSWORD},
         csrf_field="pw-csrf_token",
     )
     assert response.status_code == 302
@@ -86,8 +85,11 @@ def test_password_change_with_wrong_current_password_is_refused(student_client, 
     before = student.password_hash
     response = student_client.submit(
         "/account/password",
-        {"pw-current_password": "wrong one", "pw-password": NEW_PASSWORD,
-         "pw-confirm": NEW_PASSWORD},
+        {
+            "pw-current_password": "wrong one",
+            "pw-password": NEW_PASSWORD,
+            "pw-confirm": NEW_PASSWORD,
+        },
         csrf_field="pw-csrf_token",
     )
     assert response.status_code == 400
@@ -96,11 +98,10 @@ def test_password_change_with_wrong_current_password_is_refused(student_client, 
     assert student.password_hash == before
 
 
-def test_email_change_confirms_the_new_address_and_tells_the_old(
-    student_client, smtp, student
-):
+def test_email_change_confirms_the_new_address_and_tells_the_old(student_client, smtp, student):
     response = student_client.submit(
-        "/account/email", {"em-new_email": "sam.new@example.com", "em-current_password": PASSWORD},
+        "/account/email",
+        {"em-new_email": "sam.new@example.com", "em-current_password": PASSWORD},
         csrf_field="em-csrf_token",
     )
     assert response.status_code == 302
@@ -125,7 +126,8 @@ def test_email_change_to_a_taken_address_does_not_reveal_it(
 ):
     make_user("taken@example.com")
     response = student_client.submit(
-        "/account/email", {"em-new_email": "taken@example.com", "em-current_password": PASSWORD},
+        "/account/email",
+        {"em-new_email": "taken@example.com", "em-current_password": PASSWORD},
         csrf_field="em-csrf_token",
     )
     assert response.status_code == 302  # same answer as for a free address
@@ -136,7 +138,8 @@ def test_email_change_to_a_taken_address_does_not_reveal_it(
 
 def test_email_change_needs_the_current_password(student_client, smtp, student):
     response = student_client.submit(
-        "/account/email", {"em-new_email": "x@example.com", "em-current_password": "nope"},
+        "/account/email",
+        {"em-new_email": "x@example.com", "em-current_password": "nope"},
         csrf_field="em-csrf_token",
     )
     assert response.status_code == 400

@@ -1,0 +1,78 @@
+"""The public addresses exist from the start and speak both languages."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/courses", "/signup", "/login", "/logout", "/privacy", "/cookies", "/terms", "/contact"],
+)
+def test_public_address_answers(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "<main" in response.text
+    assert 'lang="en"' in response.text
+
+
+def test_privacy_page_shows_the_version_in_force_and_its_history(client):
+    page = client.get("/privacy").text
+    assert "Version 1.0" in page
+    assert "Versions of this policy" in page
+
+
+def test_unknown_address_is_a_friendly_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "There is nothing at this address." in response.text
+
+
+def test_language_switch_remembers_russian_in_the_session(client):
+    response = client.submit("/language", {"language": "ru", "next": "/login"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+    page = client.get("/login")
+    assert 'lang="ru"' in page.text
+    assert "Log in</h1>" not in page.text  # the heading is translated
+
+
+def test_language_switch_refuses_unknown_languages(client):
+    assert client.submit("/language", {"language": "xx"}).status_code == 400
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.submit("/language", {"language": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_browser_language_is_used_when_nothing_was_chosen(client):
+    page = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
+    assert 'lang="ru"' in page.text
+
+
+def test_signed_in_choice_is_saved_on_the_account(student_client, student):
+    from school.extensions import db
+
+    student_client.submit("/language", {"language": "ru"})
+    db.session.refresh(student)
+    assert student.locale == "ru"
+
+
+def test_every_message_has_a_russian_translation():
+    """No string shown to a person bypasses translation (checked on the catalogue)."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2] / "school" / "translations"
+    with (root / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    untranslated = [
+        message.id
+        for message in catalogue
+        if message.id and not (all(message.string) if message.pluralizable else message.string)
+    ]
+    assert untranslated == []
+    with (root / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    missing = {m.id for m in template if m.id} - {m.id for m in catalogue if m.id}
+    assert missing == set(), "run `make i18n-update` and translate the new strings"
