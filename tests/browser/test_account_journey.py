@@ -1,0 +1,57 @@
+"""A person signs up, confirms from the email, logs in and switches to Russian, in Chromium."""
+
+import pytest
+
+from tests.conftest import link_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_up_confirm_log_in_and_switch_language(page, live_server, smtp, axe_check):
+    base = live_server.url
+
+    page.goto(f"{base}/signup")
+    axe_check(page)
+    page.get_by_label("Full name").fill("Lena Browser")
+    page.get_by_label("Email address").fill("lena@example.com")
+    page.get_by_label("Password").fill("browser password 123")
+    page.get_by_label("I agree that the school processes my personal data").check()
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(f"{base}/signup/check-email")
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+    axe_check(page)
+
+    link = link_in(smtp.last_to("lena@example.com"), "/confirm/")
+    assert link.startswith(base)
+    page.goto(link)
+    page.wait_for_url(f"{base}/login")
+    assert page.get_by_text("your address is confirmed").is_visible()
+    axe_check(page)
+
+    page.get_by_label("Email address").fill("lena@example.com")
+    page.get_by_label("Password").fill("browser password 123")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+    axe_check(page)
+
+    page.goto(f"{base}/account")
+    assert page.get_by_text("lena@example.com").is_visible()
+    axe_check(page)
+
+    page.get_by_label("Language").select_option("ru")
+    page.get_by_role("button", name="Change language").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.get_by_role("heading", level=1).inner_text() != "My account"
+    axe_check(page)
+
+
+def test_pages_work_without_javascript(browser, live_server, axe_check):
+    """Every public page is usable with JavaScript switched off."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    for path in ("/", "/courses", "/login", "/signup", "/privacy"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200
+        assert page.locator("main h1").count() >= 1
+    context.close()
