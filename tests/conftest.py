@@ -146,7 +146,7 @@ class SchoolClient(FlaskClient):
 
     def csrf_token(self) -> str:
         page = self.get("/")
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+        match = re.search(r'name="lang-csrf_token" type="hidden" value="([^"]+)"', page.text)
         assert match, "no CSRF token on the home page"
         return match.group(1)
 

@@ -47,7 +47,7 @@ def contact():
 @bp.route("/language", methods=["POST"])
 def set_language():
     """Remember a language choice in the session (an essential cookie), and on the account."""
-    form = LanguageForm()
+    form = LanguageForm(prefix="lang")
     if not form.validate_on_submit():
         abort(400)
     language = form.language.data
@@ -64,7 +64,9 @@ def set_language():
 @bp.app_context_processor
 def language_form():
     def make_language_form():
-        form = LanguageForm(language=current_language(), next=request.full_path.rstrip("?"))
+        form = LanguageForm(
+            prefix="lang", language=current_language(), next=request.full_path.rstrip("?")
+        )
         return form
 
     return {

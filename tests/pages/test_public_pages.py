@@ -3,6 +3,14 @@
 import pytest
 
 
+def switch(client, language, next=""):
+    return client.submit(
+        "/language",
+        {"lang-language": language, "lang-next": next},
+        csrf_field="lang-csrf_token",
+    )
+
+
 @pytest.mark.parametrize(
     "path",
     ["/", "/courses", "/signup", "/login", "/logout", "/privacy", "/cookies", "/terms", "/contact"],
@@ -27,7 +35,7 @@ def test_unknown_address_is_a_friendly_404(client):
 
 
 def test_language_switch_remembers_russian_in_the_session(client):
-    response = client.submit("/language", {"language": "ru", "next": "/login"})
+    response = switch(client, "ru", next="/login")
     assert response.status_code == 302
     assert response.headers["Location"] == "/login"
     page = client.get("/login")
@@ -36,11 +44,11 @@ def test_language_switch_remembers_russian_in_the_session(client):
 
 
 def test_language_switch_refuses_unknown_languages(client):
-    assert client.submit("/language", {"language": "xx"}).status_code == 400
+    assert switch(client, "xx").status_code == 400
 
 
 def test_language_switch_never_redirects_off_site(client):
-    response = client.submit("/language", {"language": "en", "next": "https://evil.example/"})
+    response = switch(client, "en", next="https://evil.example/")
     assert response.headers["Location"] == "/"
 
 
@@ -52,7 +60,7 @@ def test_browser_language_is_used_when_nothing_was_chosen(client):
 def test_signed_in_choice_is_saved_on_the_account(student_client, student):
     from school.extensions import db
 
-    student_client.submit("/language", {"language": "ru"})
+    switch(student_client, "ru")
     db.session.refresh(student)
     assert student.locale == "ru"
 
