@@ -40,6 +40,7 @@ class Defaults:
     SITE_URL = "http://127.0.0.1:5000"  # for links in emails sent outside a request
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT = 10  # seconds a writer waits for another before giving up
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # Sessions and cookies: strict by default, SECURE outside development.
@@ -110,6 +111,12 @@ def load_config(app, test_config: dict | None = None) -> None:
 
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(app.config["DATABASE_URL"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT"])
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["SCHOOL_ENV"] == "development":
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False

@@ -39,13 +39,16 @@ class UTCDateTime(TypeDecorator):
 
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
-    """WAL, a busy timeout and enforced foreign keys for every SQLite connection."""
+    """WAL and enforced foreign keys for every SQLite connection.
+
+    The busy timeout is the driver's ``timeout`` (``SQLITE_BUSY_TIMEOUT`` seconds), set in
+    the engine options by the configuration.
+    """
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from school.extensions import db
 
 
 def _error_page(status: int, title: str, message: str):
@@ -45,6 +48,21 @@ def init_app(app) -> None:
             (_("Something went wrong"), _("Please try again in a moment.")),
         )
         return _error_page(error.code or 500, title, message)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        """A database too busy to answer in time: say so, and promise nothing changed."""
+        db.session.rollback()
+        current_app.logger.warning("database error: %s", error)
+        response = _error_page(
+            503,
+            _("We are very busy"),
+            _(
+                "The school's database is busy right now, so nothing was changed. "
+                "Please try again in a moment."
+            ),
+        )
+        return response[0], 503, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(error):
