@@ -27,7 +27,8 @@ from school.accounts.forms import (
 )
 from school.extensions import limiter
 from school.i18n import current_language
-from school.privacy.services import current_policy
+from school.privacy.models import ConsentPurpose
+from school.privacy.services import consent_wording, current_policy
 from school.security import TokenError, is_safe_redirect
 
 
@@ -71,7 +72,15 @@ def signup():
         )
         # The same answer whether or not the address already had an account.
         return redirect(url_for("accounts.check_email"))
-    return render_template("accounts/signup.html", form=form, policy=policy)
+    language = current_language()
+    return render_template(
+        "accounts/signup.html",
+        form=form,
+        policy=policy,
+        # The exact sentences the ledger records, so what is shown is what is proven.
+        processing_wording=consent_wording(ConsentPurpose.PROCESSING, language, policy),
+        marketing_wording=consent_wording(ConsentPurpose.MARKETING, language, policy),
+    )
 
 
 @bp.route("/signup/check-email")

@@ -160,3 +160,10 @@ def test_resend_confirmation_answers_the_same_for_unknown_addresses(client, smtp
     assert len(smtp.to("nina@example.com")) == 1
     assert smtp.to("nobody@example.com") == []
     assert "/confirm/" in text_of(smtp.last_to("nina@example.com"))
+
+
+def test_the_ledger_records_exactly_the_sentence_shown(client, smtp):
+    page = client.get("/signup").text
+    signup(client, marketing_consent="y")
+    for row in db.session.scalars(select(ConsentRecord)):
+        assert row.wording in page
