@@ -1,5 +1,7 @@
 """Sign-up, consent records and email confirmation."""
 
+import html
+
 from sqlalchemy import func, select
 
 from school.accounts.models import User
@@ -163,7 +165,7 @@ def test_resend_confirmation_answers_the_same_for_unknown_addresses(client, smtp
 
 
 def test_the_ledger_records_exactly_the_sentence_shown(client, smtp):
-    page = client.get("/signup").text
+    page = html.unescape(client.get("/signup").text)
     signup(client, marketing_consent="y")
     for row in db.session.scalars(select(ConsentRecord)):
         assert row.wording in page
