@@ -44,6 +44,14 @@ def _config_limit(name):
     return lambda: current_app.config[name]
 
 
+def _fresh_session() -> None:
+    """Start a new session at sign-in and sign-out (no fixation), keeping the language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 def _token_failure(error: TokenError, expired_message: str):
     if error.reason == "expired":
         message = expired_message
@@ -136,7 +144,7 @@ def login():
             form.email.data, form.password.data, request.remote_addr
         )
         if outcome is services.LoginOutcome.OK:
-            session.clear()
+            _fresh_session()
             login_user(user, remember=form.remember.data)
             target = form.next.data
             return redirect(target if is_safe_redirect(target) else url_for("pages.home"))
@@ -159,7 +167,7 @@ def logout():
     form = LogoutForm()
     if request.method == "POST" and form.validate_on_submit():
         logout_user()
-        session.clear()
+        _fresh_session()
         flash(_("You are logged out."), "info")
         return redirect(url_for("pages.home"))
     return render_template("accounts/logout.html", form=form)

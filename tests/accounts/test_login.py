@@ -109,3 +109,13 @@ def test_rotating_the_session_token_signs_out_every_session(app, student):
 def test_password_hashes_are_bcrypt(student):
     assert student.password_hash.startswith("$2b$")
     assert PASSWORD not in student.password_hash
+
+
+def test_language_choice_survives_logging_in_and_out(client, auth, student):
+    client.submit(
+        "/language", {"lang-language": "ru", "lang-next": "/"}, csrf_field="lang-csrf_token"
+    )
+    auth.login(student.email)
+    assert 'lang="ru"' in client.get("/").text
+    auth.logout()
+    assert 'lang="ru"' in client.get("/").text
