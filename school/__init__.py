@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from school.accounts import init_app as init_accounts
     from school.admin import init_app as init_admin
+    from school.cookies import init_app as init_cookies
     from school.courses import init_app as init_courses
     from school.mail import init_app as init_mail
     from school.pages import init_app as init_pages
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         init_accounts,
         init_mail,
         init_pages,
+        init_cookies,
         init_courses,
         init_privacy,
         init_admin,

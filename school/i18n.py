@@ -19,6 +19,10 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in supported:
         return chosen
+    from school.cookies.services import LANGUAGE_COOKIE, read_choice
+
+    if read_choice(request).functional and request.cookies.get(LANGUAGE_COOKIE) in supported:
+        return request.cookies[LANGUAGE_COOKIE]
     if current_user and current_user.is_authenticated:
         preferred = getattr(current_user, "locale", None)
         if preferred in supported:

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
+from school.cookies.services import read_choice, remember_language
 from school.extensions import db
 from school.i18n import LANGUAGE_NAMES, current_language
 from school.markdown_text import render_markdown
@@ -58,7 +59,9 @@ def set_language():
     target = form.next.data or request.referrer
     if not is_safe_redirect(target):
         target = url_for("pages.home")
-    return redirect(target)
+    response = redirect(target)
+    remember_language(response, language, read_choice(request))
+    return response
 
 
 @bp.app_context_processor
@@ -73,8 +76,3 @@ def language_form():
         "make_language_form": make_language_form,
         "school_name": current_app.config["SCHOOL_NAME"],
     }
-
-
-@bp.route("/cookies")
-def cookies():
-    return _text_page("cookies", "pages/cookies.html")

@@ -195,7 +195,7 @@ def send_confirmation(request: PrivacyRequest, user: User | None) -> None:
         locale=user.locale if user is not None else request.language,
         subject=_l("Please confirm your privacy request"),
         template="privacy/confirm_request",
-        request=request,
+        privacy_request=request,
         link=absolute_url("privacy.confirm_request", token=confirmation_token(request)),
         hours=int(CONFIRM_WITHIN.total_seconds() // 3600),
     )

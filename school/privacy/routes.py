@@ -44,4 +44,4 @@ def confirm_request(token):
         else:
             message = _("This link is not valid. It may have been copied incompletely.")
         return render_template("privacy/confirm_failed.html", message=message), 400
-    return render_template("privacy/request_confirmed.html", request=request)
+    return render_template("privacy/request_confirmed.html", privacy_request=request)

@@ -1,0 +1,30 @@
+"""Cookie consent: essential cookies only, until a person chooses otherwise."""
+
+from flask import Blueprint
+
+bp = Blueprint("cookies", __name__)
+
+
+def init_app(app) -> None:
+    from school.cookies import routes, services
+
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def cookie_context():
+        from flask import has_request_context, request
+
+        from school.cookies.forms import CookieBannerForm
+
+        if not has_request_context():  # emails and other renders outside a page
+            return {"make_cookie_banner_form": None}
+
+        choice = services.read_choice(request)
+        return {
+            "cookie_choice": choice,
+            "make_cookie_banner_form": (lambda: CookieBannerForm(prefix="cookie"))
+            if not choice.decided
+            else None,
+        }
+
+    assert routes  # registered by import

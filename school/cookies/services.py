@@ -1,0 +1,124 @@
+"""Reading and recording cookie choices.
+
+The choice itself lives in the ``cookie_consent`` cookie, which is essential: without it the
+site could not remember that a person refused. For a signed-in person each change is also a
+consent-ledger row. Functional cookies (``lang``) are set only while functional consent
+stands; analytics only while analytics consent stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from school.extensions import db
+from school.privacy.models import ConsentAction, ConsentPurpose
+from school.privacy.services import record_consent
+
+CONSENT_COOKIE = "cookie_consent"
+LANGUAGE_COOKIE = "lang"
+CHOICE_LIFETIME = timedelta(days=365)
+FUNCTIONAL_COOKIES = (LANGUAGE_COOKIE, "video_speed", "captions")
+ANALYTICS_COOKIES = ("visit_id",)
+
+WORDING = {
+    ConsentPurpose.COOKIES_FUNCTIONAL: _l(
+        "Functional cookies: remember my language and video settings on this device."
+    ),
+    ConsentPurpose.COOKIES_ANALYTICS: _l(
+        "Analytics: count my visits with the school's own statistics, my IP address shortened."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CookieChoice:
+    decided: bool = False
+    functional: bool = False
+    analytics: bool = False
+
+    def as_cookie(self) -> str:
+        return f"v1.f{int(self.functional)}.a{int(self.analytics)}"
+
+
+def parse_choice(raw: str | None) -> CookieChoice:
+    """Read the cookie; anything unexpected counts as no decision (so only essentials)."""
+    if not raw:
+        return CookieChoice()
+    parts = raw.split(".")
+    if (
+        len(parts) != 3
+        or parts[0] != "v1"
+        or parts[1] not in ("f0", "f1")
+        or parts[2]
+        not in (
+            "a0",
+            "a1",
+        )
+    ):
+        return CookieChoice()
+    return CookieChoice(decided=True, functional=parts[1] == "f1", analytics=parts[2] == "a1")
+
+
+def read_choice(request) -> CookieChoice:
+    return parse_choice(request.cookies.get(CONSENT_COOKIE))
+
+
+def apply_choice(response, choice: CookieChoice, *, previous: CookieChoice, user, ip, language):
+    """Store the choice on the response, drop cookies no longer allowed, record it."""
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    response.set_cookie(
+        CONSENT_COOKIE,
+        choice.as_cookie(),
+        max_age=int(CHOICE_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+    if not choice.functional:
+        for name in FUNCTIONAL_COOKIES:
+            response.delete_cookie(name)
+    if not choice.analytics:
+        for name in ANALYTICS_COOKIES:
+            response.delete_cookie(name)
+    if user is not None and user.is_authenticated:
+        _record(user, previous, choice, ip, language)
+
+
+def _record(user, previous: CookieChoice, choice: CookieChoice, ip, language) -> None:
+    changes = (
+        (ConsentPurpose.COOKIES_FUNCTIONAL, previous.functional, choice.functional),
+        (ConsentPurpose.COOKIES_ANALYTICS, previous.analytics, choice.analytics),
+    )
+    wrote = False
+    for purpose, before, after in changes:
+        if previous.decided and before == after:
+            continue
+        record_consent(
+            user=user,
+            purpose=purpose,
+            action=ConsentAction.GIVEN if after else ConsentAction.WITHDRAWN,
+            method="cookie choices",
+            language=language,
+            wording=str(WORDING[purpose]),
+            ip_address=ip,
+        )
+        wrote = True
+    if wrote:
+        db.session.commit()
+
+
+def remember_language(response, language: str, choice: CookieChoice) -> None:
+    """Keep the language in a long-lived cookie, only with functional consent."""
+    if choice.functional:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=int(CHOICE_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
