@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from school.accounts import init_app as init_accounts
     from school.admin import init_app as init_admin
+    from school.analytics import init_app as init_analytics
     from school.cookies import init_app as init_cookies
     from school.courses import init_app as init_courses
     from school.mail import init_app as init_mail
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         init_mail,
         init_pages,
         init_cookies,
+        init_analytics,
         init_courses,
         init_privacy,
         init_admin,

@@ -92,6 +92,7 @@ class Defaults:
     PRIVACY_CONTACT_EMAIL = "privacy@lingua.example"
     PRIVACY_MINOR_AGE = 16
     PUBLIC_HOLIDAYS: tuple[str, ...] = ()
+    ANALYTICS_RETENTION_DAYS = 180
 
 
 def load_config(app, test_config: dict | None = None) -> None:

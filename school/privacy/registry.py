@@ -307,6 +307,31 @@ for _column in ("recipient", "subject", "text_body", "html_body", "headers"):
         erasure=Erasure.DELETE,
     )
 
+# --- analytics: page views (pseudonymous, with consent) --------------------------------------
+VISITS = Category(
+    "visits",
+    _l("Visit statistics"),
+    _l(
+        "Pages seen during a visit, with browser, system, language and screen size; only with "
+        "your consent, never linked to your account."
+    ),
+)
+ANALYTICS_RETENTION = Retention(
+    "analytics", _l("180 days from the visit, then deleted"), days=180, anchor="event"
+)
+not_personal("page_view", "id")
+for _column in ("visit_id", "at", "path", "browser", "os", "language", "screen", "ip_prefix"):
+    personal(
+        "page_view",
+        _column,
+        category=VISITS,
+        purpose=_l("to learn which pages help students and which confuse them"),
+        basis=Basis.CONSENT,
+        retention=ANALYTICS_RETENTION,
+        export=False,  # not linked to any account, so it cannot be found for one person
+        erasure=Erasure.DELETE,
+    )
+
 # --- privacy: requests and their history ---------------------------------------------------
 REQUESTS = Category(
     "requests",

@@ -1,0 +1,37 @@
+"""First-party analytics, only with consent."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("analytics", __name__)
+
+
+def init_app(app) -> None:
+    from flask import request
+    from flask_login import current_user
+
+    from school.analytics import models, routes, services  # noqa: F401
+    from school.cookies.services import read_choice
+
+    app.register_blueprint(bp)
+
+    @app.after_request
+    def count_page_view(response):
+        choice = read_choice(request)
+        if not services.should_count(request, response, choice, current_user):
+            return response
+        try:
+            visit_id = services.record_view(request, request.cookies.get(services.VISIT_COOKIE))
+        except Exception:  # statistics must never break a page
+            app.logger.exception("could not record a page view")
+            return response
+        response.set_cookie(
+            services.VISIT_COOKIE,
+            visit_id,
+            max_age=int(services.VISIT_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=app.config["SESSION_COOKIE_SECURE"],
+        )
+        return response
