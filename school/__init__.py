@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from school.accounts import init_app as init_accounts
     from school.admin import init_app as init_admin
     from school.analytics import init_app as init_analytics
+    from school.compliance import init_app as init_compliance
     from school.cookies import init_app as init_cookies
     from school.courses import init_app as init_courses
     from school.mail import init_app as init_mail
@@ -63,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         init_analytics,
         init_courses,
         init_privacy,
+        init_compliance,
         init_admin,
     ):
         init(app)

@@ -89,6 +89,7 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     PRIVACY_JURISDICTION = "BY"
+    SCHOOL_COUNTRY = "BY"  # where the school keeps data; processors elsewhere are transfers
     PRIVACY_CONTACT_EMAIL = "privacy@lingua.example"
     PRIVACY_MINOR_AGE = 16
     PUBLIC_HOLIDAYS: tuple[str, ...] = ()

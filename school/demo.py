@@ -74,6 +74,36 @@ def seed_demo() -> list[str]:
                 language=language,
             )
     db.session.commit()
+    seed_processors()
     emails = ", ".join(email for _, email, _, _ in DEMO_STUDENTS)
     lines.append(f"Student logins: {emails} / {STUDENT_PASSWORD}")
     return lines
+
+
+DEMO_PROCESSORS = [
+    ("MailRelay BY", "Delivers the emails the school sends", "email address, message content",
+     "BY", ""),
+    ("PayGate", "Takes course payments; card data goes to them, never to us",
+     "name, email address, payment reference", "BY", ""),
+    ("EuroHost GmbH", "Hosts the site and its backups", "all data the site stores", "DE",
+     "Contract with standard data-protection clauses; Law 99-Z Art. 9 permission for the "
+     "transfer"),
+]  # fmt: skip
+
+
+def seed_processors() -> None:
+    from school.compliance.models import Processor
+
+    if db.session.scalar(select(Processor).limit(1)) is not None:
+        return
+    for name, service, categories, country, ground in DEMO_PROCESSORS:
+        db.session.add(
+            Processor(
+                name=name,
+                service=service,
+                data_categories=categories,
+                country=country,
+                transfer_ground=ground,
+            )
+        )
+    db.session.commit()

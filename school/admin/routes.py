@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from school.admin import bp
+from school.compliance import services as compliance
 from school.extensions import db
 from school.mail import services as mail_services
 from school.mail.models import OutboxMessage, OutboxStatus
@@ -29,7 +30,9 @@ def home():
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         ).all()
     )
-    return render_template("admin/home.html", outbox_counts=counts)
+    return render_template(
+        "admin/home.html", outbox_counts=counts, register_deadlines=compliance.deadlines()
+    )
 
 
 @bp.route("/mail")

@@ -398,3 +398,45 @@ not_personal(
     "to_status",
     "note",
 )
+
+# --- compliance registers (about the school's processing, not about one person) ---------------
+not_personal(
+    "processor",
+    "id",
+    "name",
+    "service",
+    "data_categories",
+    "country",
+    "transfer_ground",
+    "contract_signed_on",
+    "active",
+    "created_at",
+)
+not_personal(
+    "authority_inquiry",
+    "id",
+    "authority",
+    "reference",
+    "subject",
+    "received_on",
+    "due_on",
+    "answered_on",
+    "answer_summary",
+    "handled_by_id",
+    "created_at",
+)
+not_personal(
+    "breach",
+    "id",
+    "discovered_at",
+    "description",
+    "data_categories",
+    "people_affected",
+    "likely_consequences",
+    "measures",
+    "authority_due_at",
+    "authority_notified_at",
+    "people_notified_at",
+    "recorded_by_id",
+    "created_at",
+)

@@ -4,6 +4,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from school.compliance.services import active_processors, home_country
 from school.extensions import db
 from school.i18n import current_language
 from school.markdown_text import render_markdown
@@ -27,6 +28,8 @@ def policy():
         body=render_markdown(policy.body(language)),
         history=history,
         language=language,
+        processors=active_processors(),
+        home_country=home_country(),
     )
 
 
