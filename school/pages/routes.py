@@ -35,6 +35,12 @@ def home():
     return render_template("pages/home.html")
 
 
+@bp.route("/health")
+def health():
+    """For load balancers and monitoring: the app answers, without touching the database."""
+    return {"status": "ok"}
+
+
 @bp.route("/terms")
 def terms():
     return _text_page("terms", "pages/terms.html")
