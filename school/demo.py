@@ -75,6 +75,7 @@ def seed_demo() -> list[str]:
             )
     db.session.commit()
     seed_processors()
+    seed_courses()
     emails = ", ".join(email for _, email, _, _ in DEMO_STUDENTS)
     lines.append(f"Student logins: {emails} / {STUDENT_PASSWORD}")
     return lines
@@ -105,5 +106,110 @@ def seed_processors() -> None:
                 country=country,
                 transfer_ground=ground,
             )
+        )
+    db.session.commit()
+
+
+# (title, language, level, format, schedule, teacher, price in euros, seats, lessons)
+DEMO_COURSES = [
+    ("English for Everyday Life", "en", "A1", "group", "Mon & Wed 18:00–19:30", "Emma Clarke",
+     240, 10),
+    ("English Conversation Club", "en", "B1", "group", "Tue & Thu 19:00–20:30", "Emma Clarke",
+     260, 8),
+    ("Business English", "en", "B2", "group", "Sat 10:00–13:00", "Oliver Grant", 320, 8),
+    ("English for IT Professionals", "en", "C1", "one_to_one", "By arrangement",
+     "Oliver Grant", 480, 1),
+    ("German from Scratch", "de", "A1", "group", "Mon & Thu 18:30–20:00", "Lena Vogel", 250, 10),
+    ("German: Getting Around", "de", "A2", "group", "Tue & Fri 18:30–20:00", "Lena Vogel",
+     250, 10),
+    ("Deutsch im Beruf", "de", "B2", "one_to_one", "By arrangement", "Jonas Weber", 450, 1),
+    ("French for Travellers", "fr", "A2", "group", "Wed 18:00–20:00", "Claire Moreau", 220, 12),
+    ("French Literature Circle", "fr", "C1", "group", "Sat 12:00–14:00", "Claire Moreau",
+     280, 6),
+    ("Spanish Basics", "es", "A1", "group", "Mon & Wed 19:00–20:30", "Diego Ruiz", 230, 12),
+    ("Spanish Intensive", "es", "B1", "group", "Mon–Fri 10:00–12:00", "Diego Ruiz", 390, 8),
+    ("Italian Pronunciation", "it", "A2", "one_to_one", "By arrangement", "Giulia Conti",
+     300, 1),
+    ("Polish for Newcomers", "pl", "A1", "group", "Tue & Thu 18:00–19:30", "Marta Nowak",
+     210, 10),
+    ("Chinese: First Characters", "zh", "A1", "group", "Sat 10:00–12:00", "Li Wei", 260, 8),
+    ("Russian as a Foreign Language", "ru", "B1", "group", "Mon & Wed 17:00–18:30",
+     "Olga Smirnova", 240, 10),
+    ("Proficiency Exam Preparation", "en", "C2", "group", "Sun 10:00–13:00", "Emma Clarke",
+     350, 6),
+]  # fmt: skip
+
+DEMO_LESSONS = [
+    ("Getting started", "greetings, introductions and the sounds of the language"),
+    ("Everyday situations", "shops, transport and asking the way"),
+    ("Talking about yourself", "family, work and free time"),
+    ("Past and future", "telling what happened and making plans"),
+    ("Opinions", "agreeing, disagreeing and giving reasons"),
+    ("Review and practice", "a friendly test and feedback"),
+]
+
+
+def seed_courses() -> None:
+    """Sixteen courses across eight languages, with a syllabus each, and a few enrolments."""
+    from datetime import timedelta
+
+    from school.courses.models import Course, Format, Lesson, Level
+    from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
+
+    if db.session.scalar(select(Course).limit(1)) is not None:
+        return
+    today = utcnow().date()
+    courses = []
+    for n, (title, language, level, fmt, schedule, teacher, euros, seats) in enumerate(
+        DEMO_COURSES
+    ):
+        starts = today + timedelta(days=7 * (n % 6) - 14)
+        course = Course(
+            slug=title.lower().replace(":", "").replace(" ", "-"),
+            title=title,
+            summary=f"{Level(level).value} · {schedule}",
+            description=(
+                f"A {'small-group' if fmt == 'group' else 'personal'} course for learners at "
+                f"level {level}. Classes are online, with homework you can do in 20 minutes."
+            ),
+            language=language,
+            level=Level(level),
+            format=Format(fmt),
+            schedule=schedule,
+            starts_on=starts,
+            ends_on=starts + timedelta(weeks=12),
+            teacher_name=teacher,
+            price_minor=euros * 100,
+            currency="EUR",
+            seats=seats,
+            seats_taken=0,
+            lessons=[
+                Lesson(position=i, title=t, summary=summary)
+                for i, (t, summary) in enumerate(DEMO_LESSONS, start=1)
+            ],
+        )
+        db.session.add(course)
+        courses.append(course)
+    db.session.flush()
+
+    anna = db.session.scalar(select(User).where(User.email == DEMO_STUDENTS[0][1]))
+    ivan = db.session.scalar(select(User).where(User.email == DEMO_STUDENTS[1][1]))
+    if anna is not None:
+        active = Enrollment(user=anna, course=courses[0], status=EnrollmentStatus.ACTIVE,
+                            open_key=f"{anna.id}:{courses[0].id}", started_at=utcnow())  # fmt: skip
+        courses[0].seats_taken += 1
+        db.session.add(active)
+        db.session.flush()
+        for lesson in courses[0].lessons[:2]:
+            db.session.add(LessonProgress(enrollment_id=active.id, lesson_id=lesson.id))
+    if ivan is not None:
+        db.session.add(
+            Enrollment(
+                user=ivan,
+                course=courses[4],
+                status=EnrollmentStatus.REQUESTED,
+                open_key=f"{ivan.id}:{courses[4].id}",
+                message="I studied German at school long ago.",
+            )  # fmt: skip
         )
     db.session.commit()

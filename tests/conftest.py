@@ -365,3 +365,86 @@ def axe_check():
         assert not violations, results.generate_report()
 
     return check
+
+
+# --- courses and queries --------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_course(app):
+    """Create a published course with ``lessons`` lessons, starting next week."""
+    from datetime import timedelta
+
+    from school.courses.models import Course, Format, Lesson, Level
+
+    counter = iter(range(1, 100_000))
+
+    def create(
+        title: str | None = None,
+        *,
+        language: str = "de",
+        level: Level = Level.A1,
+        format: Format = Format.GROUP,
+        seats: int = 10,
+        lessons: int = 3,
+        published: bool = True,
+        price_minor: int = 25000,
+    ):
+        n = next(counter)
+        start = utcnow().date() + timedelta(days=7)
+        course = Course(
+            slug=f"course-{n}",
+            title=title or f"Course {n}",
+            language=language,
+            level=level,
+            format=format,
+            schedule="Mon & Wed 18:00–19:30",
+            starts_on=start,
+            ends_on=start + timedelta(weeks=10),
+            teacher_name="Lena Vogel",
+            price_minor=price_minor,
+            currency="EUR",
+            seats=seats,
+            seats_taken=0,
+            published=published,
+            lessons=[
+                Lesson(position=i, title=f"Lesson {i}", summary=f"topic {i}")
+                for i in range(1, lessons + 1)
+            ],
+        )
+        db.session.add(course)
+        db.session.commit()
+        return course
+
+    return create
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter:`` counts the SQL statements run inside the block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

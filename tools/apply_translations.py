@@ -1,7 +1,8 @@
-"""Fill empty Russian msgstrs from JSON files of {msgid: translation}.
+"""Fill empty or fuzzy Russian msgstrs from JSON files of {msgid: translation}.
 
 Usage: python tools/apply_translations.py FILE.json [FILE.json ...]
-Entries that already have a translation are left as they are.
+Entries that already have a confirmed translation are left as they are. A plural entry is
+keyed by its singular msgid and translated by a list of the three Russian forms.
 """
 
 import json
@@ -23,13 +24,23 @@ def main(paths: list[str]) -> None:
         catalogue = read_po(handle, locale="ru")
     filled = 0
     for message in catalogue:
-        if message.id and not message.string and message.id in translations:
-            message.string = translations[message.id]
-            message.flags.discard("fuzzy")
-            filled += 1
+        if not message.id:
+            continue
+        key = message.id[0] if message.pluralizable else message.id
+        done = all(message.string) if message.pluralizable else bool(message.string)
+        if (done and not message.fuzzy) or key not in translations:
+            continue
+        value = translations[key]
+        message.string = tuple(value) if message.pluralizable else value
+        message.flags.discard("fuzzy")
+        filled += 1
     with CATALOGUE.open("wb") as handle:
         write_po(handle, catalogue, width=100, sort_output=True)
-    missing = [m.id for m in catalogue if m.id and not m.string]
+    missing = [
+        m.id
+        for m in catalogue
+        if m.id and (m.fuzzy or not (all(m.string) if m.pluralizable else m.string))
+    ]
     print(f"filled {filled}; still untranslated {len(missing)}")
     for msgid in missing:
         print("  ", msgid)

@@ -67,6 +67,9 @@ def signup():
         return redirect(url_for("pages.home"))
     form = SignupForm()
     policy = current_policy()
+    if is_safe_redirect(request.args.get("next")):
+        # Where the visitor was going (a course's enrolment form): back there after sign-in.
+        session["return_to"] = request.args["next"]
     if form.validate_on_submit():
         services.register(
             services.SignupRequest(
@@ -108,7 +111,7 @@ def confirm(token):
         flash(_("Your address was already confirmed. You can log in."), "info")
     else:
         flash(_("Thank you, your address is confirmed. You can log in now."), "success")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.login", next=session.pop("return_to", None)))
 
 
 @bp.route("/confirm", methods=["GET", "POST"])

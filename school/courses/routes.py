@@ -1,8 +1,52 @@
-from flask import render_template
+"""Public course pages: parse the filters, ask the service, render."""
 
-from school.courses import bp
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from school.courses import bp, services
+from school.courses.forms import ANY, FORMATS, CatalogueFilterForm
+from school.courses.models import Level
+from school.forms import select_choices
+from school.pagination import paginate
+
+PER_PAGE = 12
+
+
+def _filters(form: CatalogueFilterForm) -> services.CatalogueFilter:
+    codes = {choice.value for choice in form.language.choices}
+    levels = {level.value: level for level in Level}
+    return services.CatalogueFilter(
+        language=form.language.data if form.language.data in codes else None,
+        level=levels.get(form.level.data or ""),
+        format=FORMATS.get(form.format.data or ""),
+    )
 
 
 @bp.route("/courses")
 def catalogue():
-    return render_template("courses/catalogue.html", courses=[])
+    form = CatalogueFilterForm(request.args)
+    form.language.choices = select_choices([ANY, *services.language_choices()])
+    filters = _filters(form)
+    page = paginate(services.catalogue_query(filters), per_page=PER_PAGE)
+    return render_template(
+        "courses/catalogue.html", form=form, page=page, filter_args=filters.as_args()
+    )
+
+
+@bp.route("/courses/<slug>")
+def course(slug):
+    from school.enrollment import services as enrollment_services
+    from school.enrollment.forms import EnrollmentForm
+
+    found = services.published_course(slug)
+    if found is None:
+        abort(404)
+    enrollment = None
+    form = None
+    if current_user.is_authenticated and not current_user.is_staff:
+        enrollment = enrollment_services.open_enrollment_for(current_user, found)
+        if enrollment is None:
+            form = EnrollmentForm()
+    return render_template("courses/course.html", course=found, form=form, enrollment=enrollment)

@@ -440,3 +440,140 @@ not_personal(
     "recorded_by_id",
     "created_at",
 )
+
+# --- courses: the catalogue -----------------------------------------------------------------
+TEACHING = Category(
+    "teaching",
+    _l("Teachers named on course pages"),
+    _l("The name of the teacher of each course, shown to students choosing a course."),
+)
+not_personal(
+    "course",
+    "id",
+    "slug",
+    "title",
+    "summary",
+    "description",
+    "language",
+    "level",
+    "format",
+    "schedule",
+    "starts_on",
+    "ends_on",
+    "price_minor",
+    "currency",
+    "seats",
+    "seats_taken",
+    "published",
+    "created_at",
+)
+personal(
+    "course",
+    "teacher_name",
+    category=TEACHING,
+    purpose=_l("to tell students who will teach them"),
+    basis=Basis.CONTRACT,
+    retention=Retention("course_listing", _l("while the course is listed")),
+    export=False,
+    erasure=Erasure.KEEP,
+    keep_reason=_l("part of the course description; a teacher's own data follows their contract"),
+)
+not_personal("lesson", "id", "course_id", "position", "title", "summary")
+
+# --- enrollment: places on courses, progress, certificates ------------------------------------
+LEARNING = Category(
+    "learning",
+    _l("Courses and progress"),
+    _l("Your enrolments, what you told us when enrolling, the lessons you marked done and your "
+       "certificates."),
+)  # fmt: skip
+STUDIES = Retention(
+    "studies",
+    _l(
+        "while your account exists; after erasure a completed course and its certificate stay "
+        "without your name"
+    ),
+)
+ACCOUNTING = Retention(
+    "accounting",
+    _l("5 years after the year of payment, as accounting law requires"),
+    days=5 * 365,
+    anchor="event",
+)
+COMPLETED_COURSE_REASON = _l(
+    "a completed course and its certificate stay, no longer linked to your name, so that a "
+    "certificate you gave someone can still be verified"
+)
+not_personal("enrollment", "id", "public_id", "user_id", "course_id", "open_key", "decided_by_id")
+for _column, _erasure in (
+    ("status", Erasure.KEEP),
+    ("requested_at", Erasure.KEEP),
+    ("completed_at", Erasure.KEEP),
+    ("decided_at", Erasure.DELETE),
+    ("waitlisted_at", Erasure.DELETE),
+    ("started_at", Erasure.DELETE),
+    ("cancelled_at", Erasure.DELETE),
+    ("decline_reason", Erasure.DELETE),
+    ("preferred_schedule", Erasure.DELETE),
+    ("self_assessed_level", Erasure.DELETE),
+    ("message", Erasure.DELETE),
+):
+    personal(
+        "enrollment",
+        _column,
+        category=LEARNING,
+        purpose=_l("to consider your enrolment and teach you the course"),
+        basis=Basis.CONTRACT,
+        retention=STUDIES,
+        export=True,
+        erasure=_erasure,
+        keep_reason=COMPLETED_COURSE_REASON if _erasure is Erasure.KEEP else None,
+    )
+for _column in ("contract_accepted_at", "contract_wording"):
+    personal(
+        "enrollment",
+        _column,
+        category=LEARNING,
+        purpose=_l("to prove what you agreed to when you enrolled"),
+        basis=Basis.LEGAL_OBLIGATION,
+        retention=CONSENT_EVIDENCE,
+        export=True,
+        erasure=Erasure.KEEP,
+        keep_reason=_l("kept as proof of the agreement while a claim about it is possible"),
+    )
+for _column in ("payment_reference", "payment_status"):
+    personal(
+        "enrollment",
+        _column,
+        category=LEARNING,
+        purpose=_l("to know whether a course is paid; the payment provider holds the details"),
+        basis=Basis.LEGAL_OBLIGATION,
+        retention=ACCOUNTING,
+        export=True,
+        erasure=Erasure.KEEP,
+        keep_reason=_l("accounting law requires payment records to be kept"),
+    )
+not_personal("lesson_progress", "id", "enrollment_id", "lesson_id")
+personal(
+    "lesson_progress",
+    "done_at",
+    category=LEARNING,
+    purpose=_l("to show you how far you have come in a course"),
+    basis=Basis.CONTRACT,
+    retention=STUDIES,
+    export=True,
+    erasure=Erasure.DELETE,
+)
+not_personal("certificate", "id", "enrollment_id", "course_title", "language", "level")
+for _column in ("code", "issued_at"):
+    personal(
+        "certificate",
+        _column,
+        category=LEARNING,
+        purpose=_l("to let anyone you show your certificate to check that it is genuine"),
+        basis=Basis.CONTRACT,
+        retention=STUDIES,
+        export=True,
+        erasure=Erasure.KEEP,
+        keep_reason=COMPLETED_COURSE_REASON,
+    )

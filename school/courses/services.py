@@ -1,0 +1,202 @@
+"""Course rules: the public catalogue and staff editing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from school.courses.models import TAUGHT_LANGUAGES, Course, Format, Lesson, Level
+from school.extensions import db
+
+
+class CourseError(Exception):
+    """A course change that breaks a rule; ``message`` is safe to show."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def language_name(code: str) -> str:
+    """The name of a taught language in the reader's language ("German", "немецкий")."""
+    try:
+        name = Locale.parse(code).get_display_name(get_locale()) or code
+    except (ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return sorted(((code, language_name(code)) for code in TAUGHT_LANGUAGES), key=lambda c: c[1])
+
+
+@dataclass
+class CatalogueFilter:
+    language: str | None = None
+    level: Level | None = None
+    format: Format | None = None
+
+    def as_args(self) -> dict:
+        return {
+            key: value
+            for key, value in (
+                ("language", self.language),
+                ("level", self.level and self.level.value),
+                ("format", self.format and self.format.value),
+            )
+            if value
+        }
+
+
+def catalogue_query(filters: CatalogueFilter):
+    """Published courses matching the filters, soonest start first."""
+    query = select(Course).where(Course.published.is_(True))
+    if filters.language:
+        query = query.where(Course.language == filters.language)
+    if filters.level:
+        query = query.where(Course.level == filters.level)
+    if filters.format:
+        query = query.where(Course.format == filters.format)
+    return query.order_by(Course.starts_on, Course.title, Course.id)
+
+
+def published_course(slug: str) -> Course | None:
+    return db.session.scalar(
+        select(Course)
+        .where(Course.slug == slug, Course.published.is_(True))
+        .options(selectinload(Course.lessons))
+    )
+
+
+def course_by_slug(slug: str) -> Course | None:
+    return db.session.scalar(
+        select(Course).where(Course.slug == slug).options(selectinload(Course.lessons))
+    )
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:70] or "course"
+
+
+def _unique_slug(wanted: str, course: Course | None) -> str:
+    base, n = wanted, 1
+    while True:
+        clash = db.session.scalar(select(Course.id).where(Course.slug == wanted))
+        if clash is None or (course is not None and clash == course.id):
+            return wanted
+        n += 1
+        wanted = f"{base}-{n}"
+
+
+@dataclass
+class CourseData:
+    title: str
+    language: str
+    level: Level
+    format: Format
+    schedule: str
+    starts_on: date
+    ends_on: date
+    teacher_name: str
+    price_minor: int
+    currency: str
+    seats: int
+    summary: str = ""
+    description: str = ""
+    published: bool = True
+    slug: str = ""
+    lessons: list[tuple[str, str]] = field(default_factory=list)
+
+
+def save_course(course: Course | None, data: CourseData) -> Course:
+    """Create or update a course and its syllabus in one transaction.
+
+    Lessons are matched by position, so renaming a lesson keeps students' progress on it;
+    lessons removed from the end of the syllabus take their progress with them.
+    """
+    if data.ends_on < data.starts_on:
+        raise CourseError(_l("A course cannot end before it starts."))
+    if course is not None and data.seats < course.seats_taken:
+        raise CourseError(
+            _l(
+                "%(taken)d seats are already taken; the course cannot have fewer seats.",
+                taken=course.seats_taken,
+            )
+        )
+    if course is None:
+        course = Course(seats_taken=0)
+        db.session.add(course)
+    course.slug = _unique_slug(slugify(data.slug or data.title), course if course.id else None)
+    for name in (
+        "title",
+        "summary",
+        "description",
+        "language",
+        "level",
+        "format",
+        "schedule",
+        "starts_on",
+        "ends_on",
+        "teacher_name",
+        "price_minor",
+        "currency",
+        "seats",
+        "published",
+    ):
+        setattr(course, name, getattr(data, name))
+    existing = list(course.lessons)
+    for position, (title, summary) in enumerate(data.lessons, start=1):
+        if position <= len(existing):
+            lesson = existing[position - 1]
+            lesson.title, lesson.summary, lesson.position = title, summary, position
+        else:
+            course.lessons.append(Lesson(position=position, title=title, summary=summary))
+    for lesson in existing[len(data.lessons) :]:
+        course.lessons.remove(lesson)
+    db.session.commit()
+    return course
+
+
+def parse_syllabus(text: str) -> list[tuple[str, str]]:
+    """One lesson per line: ``Title`` or ``Title: what it covers``."""
+    lessons = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        title, _, summary = line.partition(":")
+        lessons.append((title.strip()[:200], summary.strip()))
+    return lessons
+
+
+def syllabus_text(course: Course) -> str:
+    return "\n".join(
+        f"{lesson.title}: {lesson.summary}" if lesson.summary else lesson.title
+        for lesson in course.lessons
+    )
+
+
+def staff_course_list():
+    return select(Course).order_by(Course.starts_on.desc(), Course.id.desc())
+
+
+def lesson_counts(course_ids) -> dict[int, int]:
+    """Number of lessons per course, in one query."""
+    if not course_ids:
+        return {}
+    rows = db.session.execute(
+        select(Lesson.course_id, func.count(Lesson.id))
+        .where(Lesson.course_id.in_(course_ids))
+        .group_by(Lesson.course_id)
+    )
+    return dict(rows.all())

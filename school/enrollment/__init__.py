@@ -1,0 +1,17 @@
+"""Enrolment: requests for a place, staff decisions, progress through lessons, certificates."""
+
+from flask import Blueprint
+
+bp = Blueprint("enrollment", __name__)
+admin_bp = Blueprint("enrollment_admin", __name__, url_prefix="/admin/enrolments")
+
+
+def init_app(app) -> None:
+    from school.enrollment import admin_routes, models, routes  # noqa: F401
+    from school.enrollment.models import PAYMENT_LABELS, STATUS_LABELS
+
+    app.jinja_env.globals["status_labels"] = STATUS_LABELS
+    app.jinja_env.globals["payment_labels"] = PAYMENT_LABELS
+
+    app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)

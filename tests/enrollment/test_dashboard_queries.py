@@ -1,0 +1,38 @@
+"""The dashboard costs the same number of queries for one enrolment or many."""
+
+from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
+from school.extensions import db
+
+
+def enrol_active(student, course, done: int) -> None:
+    enrollment = Enrollment(user=student, course=course, status=EnrollmentStatus.ACTIVE)
+    db.session.add(enrollment)
+    db.session.flush()
+    for lesson in course.lessons[:done]:
+        db.session.add(LessonProgress(enrollment_id=enrollment.id, lesson_id=lesson.id))
+    db.session.commit()
+
+
+def test_dashboard_query_count_is_flat(student_client, student, make_course, count_queries):
+    enrol_active(student, make_course(lessons=2), done=1)
+    student_client.get("/dashboard")
+    with count_queries() as small:
+        student_client.get("/dashboard")
+    for _ in range(12):
+        enrol_active(student, make_course(lessons=20), done=15)
+    with count_queries() as large:
+        page = student_client.get("/dashboard")
+    assert page.text.count("<progress") == 13
+    assert large.count == small.count
+
+
+def test_enrolment_page_query_count_is_flat(student_client, student, make_course, count_queries):
+    enrol_active(student, make_course(lessons=2), done=1)
+    enrol_active(student, make_course(lessons=60), done=40)
+    few, many = db.session.query(Enrollment.public_id).order_by(Enrollment.id).all()
+    student_client.get(f"/dashboard/{few[0]}")
+    with count_queries() as small:
+        student_client.get(f"/dashboard/{few[0]}")
+    with count_queries() as large:
+        student_client.get(f"/dashboard/{many[0]}")
+    assert large.count == small.count
