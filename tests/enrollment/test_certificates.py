@@ -2,9 +2,9 @@
 
 import html
 
+from school.database import utcnow
 from school.enrollment.models import Certificate, Enrollment, EnrollmentStatus
 from school.extensions import db
-from school.database import utcnow
 
 
 def issue(student, course) -> Certificate:
