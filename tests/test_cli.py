@@ -37,6 +37,19 @@ def test_seed_demo_is_idempotent(runner):
     assert first.output.splitlines()[0] == second.output.splitlines()[0]
 
 
+def test_seed_demo_adds_a_catalogue_once(runner):
+    from school.courses.models import Course, Lesson
+
+    runner.invoke(args=["seed-demo"])
+    courses = db.session.scalars(select(Course)).all()
+    assert len(courses) >= 12
+    assert len({c.language for c in courses}) >= 5
+    assert len({c.level for c in courses}) >= 5
+    assert db.session.scalar(select(func.count()).select_from(Lesson)) >= 12 * 5
+    runner.invoke(args=["seed-demo"])
+    assert db.session.scalar(select(func.count()).select_from(Course)) == len(courses)
+
+
 def test_backup_makes_a_readable_copy(runner, student, tmp_path):
     target = tmp_path / "copy.sqlite3"
     result = runner.invoke(args=["backup", str(target)])
