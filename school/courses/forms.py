@@ -27,7 +27,7 @@ class CatalogueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    language = SelectField(_l("Language"), validators=[Optional()], validate_choice=False)
+    language = SelectField(_l("Language taught"), validators=[Optional()], validate_choice=False)
     level = SelectField(
         _l("Level"),
         choices=select_choices([ANY] + [(level.value, level.value) for level in Level]),

@@ -70,7 +70,7 @@ def test_enrol_and_get_approved(page, live_server, smtp, axe_check):
 
     page.goto(f"{base}/courses")
     axe_check(page)
-    page.locator("main").get_by_label("Language").select_option(label="German")
+    page.get_by_label("Language taught").select_option(label="German")
     page.get_by_role("button", name="Show courses").click()
     page.wait_for_load_state()
     assert page.get_by_role("link", name="German from Scratch").is_visible()
