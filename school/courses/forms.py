@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from school.courses.models import FORMAT_LABELS, Format, Level
 from school.forms import select_choices
@@ -77,7 +77,7 @@ class CourseForm(FlaskForm):
         _l("Price"),
         places=2,
         validators=[
-            DataRequired(REQUIRED),
+            InputRequired(REQUIRED),
             NumberRange(
                 min=Decimal("0"), max=Decimal("1000000"), message=_l("Enter a price from 0.")
             ),
@@ -89,7 +89,7 @@ class CourseForm(FlaskForm):
     seats = IntegerField(
         _l("Seats"),
         validators=[
-            DataRequired(REQUIRED),
+            InputRequired(REQUIRED),
             NumberRange(min=1, max=500, message=_l("Between 1 and 500 seats.")),
         ],
     )

@@ -133,10 +133,11 @@ def save_course(course: Course | None, data: CourseData) -> Course:
                 taken=course.seats_taken,
             )
         )
+    slug = _unique_slug(slugify(data.slug or data.title), course)
     if course is None:
         course = Course(seats_taken=0)
         db.session.add(course)
-    course.slug = _unique_slug(slugify(data.slug or data.title), course if course.id else None)
+    course.slug = slug
     for name in (
         "title",
         "summary",
