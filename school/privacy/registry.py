@@ -70,6 +70,10 @@ class PersonalField:
     erasure: Erasure
     keep_reason: object | None = None
     encrypted: bool = False
+    # How ANONYMISE rewrites the value: "text" (a fixed placeholder), "fingerprint" (a keyed
+    # hash that proves a match if the person gives us the value again, but cannot be read
+    # back), or "unique_email" (a placeholder address unique to the row).
+    anonymise_as: str = "text"
 
     @property
     def key(self) -> str:
@@ -170,6 +174,39 @@ def declared_keys() -> set[str]:
     return set(_FIELDS) | _NOT_PERSONAL
 
 
+@dataclass(frozen=True)
+class Ownership:
+    """How to find one person's rows in a table.
+
+    ``column`` holds the person's ``user.id``; or, with ``via``, it holds the ``id`` of a row
+    of the ``via`` table, which is itself owned directly. Export and erasure walk these.
+    """
+
+    table: str
+    column: str
+    via: str | None = None
+
+
+_OWNERS: dict[str, Ownership] = {}
+
+
+def owned(table: str, column: str, via: str | None = None) -> None:
+    if table in _OWNERS:
+        raise ValueError(f"{table} has two owners")
+    if via is not None and (via not in _OWNERS or _OWNERS[via].via is not None):
+        raise ValueError(f"{table}: {via} must be declared first, and owned directly")
+    _OWNERS[table] = Ownership(table, column, via)
+
+
+def ownerships() -> list[Ownership]:
+    """Every table holding rows about one person, parents before children."""
+    return list(_OWNERS.values())
+
+
+def ownership(table: str) -> Ownership | None:
+    return _OWNERS.get(table)
+
+
 # =========================================================================================
 # The declarations. Keep them grouped by table, in the order of the domain packages.
 # =========================================================================================
@@ -195,6 +232,7 @@ personal(
     retention=WHILE_ACCOUNT_EXISTS,
     export=True,
     erasure=Erasure.ANONYMISE,
+    anonymise_as="unique_email",
 )
 personal(
     "user",
@@ -257,8 +295,18 @@ not_personal(
     "published_by_id",
 )
 not_personal("consent_record", "id", "user_id", "policy_version_id", "purpose", "action")
-for _column in (
+personal(
+    "consent_record",
     "email",
+    category=CONSENTS,
+    purpose=_l("to prove what you agreed to, and when, as the law requires of us"),
+    basis=Basis.LEGAL_OBLIGATION,
+    retention=CONSENT_EVIDENCE,
+    export=True,
+    erasure=Erasure.ANONYMISE,
+    anonymise_as="fingerprint",
+)
+for _column in (
     "wording",
     "language",
     "method",
@@ -370,8 +418,8 @@ personal(
     basis=Basis.LEGAL_OBLIGATION,
     retention=REQUEST_EVIDENCE,
     export=True,
-    erasure=Erasure.KEEP,
-    keep_reason=_l("proof that your request was answered, as the law requires"),
+    erasure=Erasure.ANONYMISE,
+    anonymise_as="fingerprint",
 )
 for _column in ("details", "requested_changes", "extension_reason", "rejection_reason", "language"):
     personal(
@@ -577,3 +625,16 @@ for _column in ("code", "issued_at"):
         erasure=Erasure.KEEP,
         keep_reason=COMPLETED_COURSE_REASON,
     )
+
+
+# =========================================================================================
+# Whose rows are whose: export and erasure find a person's data through these.
+# =========================================================================================
+owned("user", "id")
+owned("consent_record", "user_id")
+owned("outbox_message", "user_id")
+owned("privacy_request", "user_id")
+owned("privacy_request_event", "request_id", via="privacy_request")
+owned("enrollment", "user_id")
+owned("lesson_progress", "enrollment_id", via="enrollment")
+owned("certificate", "enrollment_id", via="enrollment")
