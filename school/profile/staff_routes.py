@@ -17,7 +17,7 @@ from school.profile.forms import AccessReasonForm
 from school.security import staff_required
 
 
-@staff_bp.route("/")
+@staff_bp.route("")
 @staff_required
 def students():
     query_text = request.args.get("q", "").strip()[:100]
