@@ -162,7 +162,7 @@ class ProfileForm(FlaskForm):
 
 class PhotoForm(FlaskForm):
     photo = FileField(
-        _l("Photograph"),
+        _l("Choose a photo"),
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
     submit = SubmitField(_l("Upload photo"))
@@ -174,10 +174,12 @@ class DeletePhotoForm(FlaskForm):
 
 class LanguageLevelForm(FlaskForm):
     language = SelectField(
-        _l("Language"), choices=choices(LANGUAGES.items()), validators=[DataRequired()]
+        _l("Language you speak or learn"),
+        choices=choices(LANGUAGES.items()),
+        validators=[DataRequired()],
     )
     level = SelectField(
-        _l("Level"),
+        _l("Your level"),
         choices=choices((level.value, level.value) for level in Level),
         validators=[DataRequired()],
     )

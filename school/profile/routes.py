@@ -46,7 +46,7 @@ def _profile_page(form=None, photo_form=None, level_form=None, status=200):
             form=form,
             photo_form=photo_form or PhotoForm(),
             delete_photo_form=DeletePhotoForm(prefix="del"),
-            level_form=level_form or LanguageLevelForm(prefix="lang"),
+            level_form=level_form or LanguageLevelForm(prefix="level"),
             remove_level_form=RemoveLanguageForm(prefix="rm"),
             profile=profile,
             levels=services.language_levels(user),
@@ -151,7 +151,7 @@ def my_photo():
 @bp.route("/profile/languages", methods=["POST"])
 @login_required
 def add_language():
-    form = LanguageLevelForm(prefix="lang")
+    form = LanguageLevelForm(prefix="level")
     if not form.validate_on_submit():
         return _profile_page(level_form=form, status=400)
     services.set_language_level(_me(), form.language.data, Level(form.level.data))

@@ -128,11 +128,11 @@ def test_language_levels_are_added_changed_and_removed(student_client, student):
         rows = db.session.scalars(db.select(LanguageLevel).filter_by(user_id=student.id)).all()
         return {row.language: row.level for row in rows}
 
-    student_client.submit("/profile/languages", {"lang-language": "de", "lang-level": "A2"})
-    student_client.submit("/profile/languages", {"lang-language": "fr", "lang-level": "C1"})
+    student_client.submit("/profile/languages", {"level-language": "de", "level-level": "A2"})
+    student_client.submit("/profile/languages", {"level-language": "fr", "level-level": "C1"})
     assert levels() == {"de": Level.A2, "fr": Level.C1}
 
-    student_client.submit("/profile/languages", {"lang-language": "de", "lang-level": "B1"})
+    student_client.submit("/profile/languages", {"level-language": "de", "level-level": "B1"})
     assert levels() == {"de": Level.B1, "fr": Level.C1}
     page = student_client.get("/profile").text
     assert "German" in page and "B1" in page
@@ -143,7 +143,7 @@ def test_language_levels_are_added_changed_and_removed(student_client, student):
 
 def test_an_unknown_language_or_level_is_refused(student_client, student):
     response = student_client.submit(
-        "/profile/languages", {"lang-language": "xx", "lang-level": "D9"}
+        "/profile/languages", {"level-language": "xx", "level-level": "D9"}
     )
     assert response.status_code == 400
     assert db.session.scalars(db.select(LanguageLevel)).all() == []
