@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import select, type_coerce, update
 from sqlalchemy.types import Text, TypeDecorator
@@ -44,11 +44,19 @@ def read_keys(path: Path) -> list[bytes]:
 
 
 def ensure_keys(app) -> Path:
-    """Create the keys file with one fresh key on first run."""
+    """Create the keys file with one fresh key on first run.
+
+    Exclusive creation: when several workers start at once, exactly one writes the key.
+    """
     path = keys_path(app)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_keys(path, [Fernet.generate_key()])
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(Fernet.generate_key() + b"\n")
     return path
 
 
@@ -118,18 +126,8 @@ def encrypted_columns(metadata) -> list:
     ]
 
 
-def rotate_keys(db) -> int:
-    """Add a new key, re-encrypt every encrypted value with it, then drop the old keys.
-
-    The new key goes first into the file before any value changes, and old keys leave only
-    after the re-encryption is committed: a failure at any point leaves every value readable.
-    Returns the number of values re-encrypted.
-    """
-    path = ensure_keys(current_app)
-    old_keys = read_keys(path)
-    new_key = Fernet.generate_key()
-    _write_keys(path, [new_key, *old_keys])
-    rotator = MultiFernet([Fernet(key) for key in (new_key, *old_keys)])
+def _reencrypt(db, rotator: MultiFernet, needs_rotation) -> int:
+    """Re-encrypt, in one transaction, every stored token for which ``needs_rotation``."""
     count = 0
     try:
         for column in encrypted_columns(db.metadata):
@@ -140,15 +138,50 @@ def rotate_keys(db) -> int:
                 select(*keys, raw.label("token")).where(column.is_not(None))
             ).all()
             for row in rows:
-                token = rotator.rotate(row.token.encode("ascii")).decode("ascii")
+                token = row.token.encode("ascii")
+                if not needs_rotation(token):
+                    continue
+                fresh = rotator.rotate(token).decode("ascii")
                 condition = [key == getattr(row, key.name) for key in keys]
                 db.session.execute(
-                    update(table).where(*condition).values({column.name: type_coerce(token, Text)})
+                    update(table).where(*condition).values({column.name: type_coerce(fresh, Text)})
                 )
                 count += 1
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    return count
+
+
+def rotate_keys(db) -> int:
+    """Add a new key, re-encrypt every encrypted value with it, then drop the old keys.
+
+    The new key goes first into the file before any value changes, and old keys leave only
+    after the re-encryption is committed and a second pass finds no value that the new key
+    alone cannot read (a worker may have written one with the old key meanwhile). A failure
+    at any point leaves every value readable. Returns the number of values re-encrypted.
+    """
+    path = ensure_keys(current_app)
+    old_keys = read_keys(path)
+    new_key = Fernet.generate_key()
+    _write_keys(path, [new_key, *old_keys])
+    rotator = MultiFernet([Fernet(key) for key in (new_key, *old_keys)])
+    only_new = Fernet(new_key)
+
+    def unreadable_by_new_key(token: bytes) -> bool:
+        try:
+            only_new.decrypt(token)
+        except InvalidToken:
+            return True
+        return False
+
+    count = _reencrypt(db, rotator, lambda token: True)
+    for _attempt in range(3):
+        stragglers = _reencrypt(db, rotator, unreadable_by_new_key)
+        if stragglers == 0:
+            break
+    else:
+        raise RuntimeError("values keep arriving under the old key; old keys kept")
     _write_keys(path, [new_key])
     return count
