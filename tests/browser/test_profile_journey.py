@@ -82,3 +82,40 @@ def test_profile_editing_with_a_photo_upload(page, live_server, axe_check, tmp_p
     page.goto(f"{base}/privacy/data")
     assert page.get_by_role("heading", name="What we hold and why").is_visible()
     axe_check(page)
+
+
+def test_staff_open_a_profile_with_a_reason(page, live_server, axe_check):
+    from school.accounts.models import Role
+
+    base = live_server.url
+    _student(live_server)
+    with live_server.app.app_context():
+        db.session.add(
+            User(
+                full_name="Stan Staff",
+                email="stan@example.com",
+                role=Role.STAFF,
+                password_hash=hash_password(PASSWORD),
+                email_confirmed_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill("stan@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+
+    page.goto(f"{base}/admin/students")
+    page.get_by_label("Name or email contains").fill("bea")
+    page.get_by_role("button", name="Search").click()
+    axe_check(page)
+    page.get_by_role("link", name="Bea Browser").click()
+    assert page.get_by_role("heading", name="Open the profile of Bea Browser").is_visible()
+    axe_check(page)
+    page.get_by_label("Why are you opening this profile?").select_option("enrolment")
+    page.get_by_label("Details (shown to the student)").fill("Placement test")
+    page.get_by_role("button", name="Open the profile").click()
+    assert page.get_by_role("heading", name="Bea Browser", exact=True).is_visible()
+    assert page.get_by_role("cell", name="Handling an enrolment: Placement test").is_visible()
+    axe_check(page)
