@@ -3,10 +3,12 @@ student's own "My data" page both read the registry through this module."""
 
 from __future__ import annotations
 
+import enum
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -157,7 +159,11 @@ class PersonSection:
 def _display(value, key: str, formatters: dict):
     if key in formatters:
         return formatters[key](value)
-    if hasattr(value, "value") and not isinstance(value, (date, datetime)):
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    if isinstance(value, date):
+        return format_date(value, "long")
+    if isinstance(value, enum.Enum):
         return value.value
     return value
 

@@ -74,6 +74,7 @@ def test_my_data_shows_my_values_grouped_with_purpose_and_retention(student_clie
     for name in ("phone", "address", "workplace", "learning_goals"):
         assert FULL_PROFILE[name] in page, name
     assert "student@example.com" in page
+    assert "May 17, 1990" in page  # the date of birth, decrypted and formatted
     assert "German" in page and "B2" in page
     assert "Contact details" in page and "Your learning profile" in page
     assert "while your account exists" in page
