@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from school.mail import init_app as init_mail
     from school.pages import init_app as init_pages
     from school.privacy import init_app as init_privacy
+    from school.profile import init_app as init_profile
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         init_courses,
         init_enrollment,
         init_privacy,
+        init_profile,
         init_compliance,
         init_admin,
     ):

@@ -76,6 +76,7 @@ def seed_demo() -> list[str]:
     db.session.commit()
     seed_processors()
     seed_courses()
+    seed_profiles()
     emails = ", ".join(email for _, email, _, _ in DEMO_STUDENTS)
     lines.append(f"Student logins: {emails} / {STUDENT_PASSWORD}")
     return lines
@@ -212,4 +213,36 @@ def seed_courses() -> None:
                 message="I studied German at school long ago.",
             )  # fmt: skip
         )
+
+
+DEMO_PROFILES = {
+    "anna@lingua.example": (
+        {"display_name": "Anna", "phone": "+48 600 100 200", "postal_code": "00-950",
+         "workplace": "Warsaw City Library", "position": "Archivist",
+         "learning_goals": "Read Russian literature in the original"},
+        [("ru", "A2"), ("en", "C1"), ("pl", "C2")],
+    ),
+    "ivan@lingua.example": (
+        {"display_name": "Ваня", "address": "ул. Сирени 12, кв. 4, Минск", "postal_code": "220030",
+         "interests": "Перевод технической документации", "learning_goals": "Сдать IELTS на 7.0"},
+        [("en", "B1"), ("ru", "C2")],
+    ),
+    "maria@lingua.example": (
+        {"education": "BA in Economics, Universidad de Sevilla", "interests": "Trade, logistics"},
+        [("de", "A1"), ("es", "C2")],
+    ),
+}  # fmt: skip
+
+
+def seed_profiles() -> None:
+    """Profiles for the demo students, added once and never over a profile they edited."""
+    from school.profile.models import LanguageLevel, Level, Profile
+
+    for email, (fields, levels) in DEMO_PROFILES.items():
+        student = db.session.scalar(select(User).where(User.email == email))
+        if student is None or db.session.get(Profile, student.id) is not None:
+            continue
+        db.session.add(Profile(user_id=student.id, **fields))
+        for language, level in levels:
+            db.session.add(LanguageLevel(user_id=student.id, language=language, level=Level(level)))
     db.session.commit()

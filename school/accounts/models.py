@@ -26,6 +26,10 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_public_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
 class User(UserMixin, db.Model):
     """An account. ``session_token`` is what the session and remember cookie carry: rotating
     it signs the account out everywhere, so a changed password ends every other session."""
@@ -33,6 +37,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What staff pages put in URLs instead of the guessable integer id. Nullable in the schema
+    # only so rows inserted outside the ORM stay valid; the migration backfills old rows.
+    public_id: Mapped[str | None] = mapped_column(String(24), unique=True, default=new_public_id)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
     full_name: Mapped[str] = mapped_column(String(NAME_MAX))
     password_hash: Mapped[str | None] = mapped_column(String(100))

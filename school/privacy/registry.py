@@ -638,3 +638,100 @@ owned("privacy_request_event", "request_id", via="privacy_request")
 owned("enrollment", "user_id")
 owned("lesson_progress", "enrollment_id", via="enrollment")
 owned("certificate", "enrollment_id", via="enrollment")
+
+# --- profile: what a student tells us about themselves, and staff access to it ---------------
+not_personal("user", "public_id")
+EDUCATION_AND_WORK = Category(
+    "education_work",
+    _l("Education and work"),
+    _l("Where you studied and work, and your position, if you tell us."),
+)
+LEARNING_PROFILE = Category(
+    "learning_profile",
+    _l("Your learning profile"),
+    _l("Your languages and levels, interests and goals, so teachers can fit lessons to you."),
+)
+PHOTOGRAPH = Category(
+    "photograph",
+    _l("Photograph"),
+    _l("A photo you upload, re-encoded without its hidden metadata (such as location)."),
+)
+STAFF_ACCESS = Category(
+    "staff_access",
+    _l("Who looked at your data"),
+    _l("Each time a member of staff opened your profile: who, when, which page and why."),
+)
+ACCESS_LOG = Retention(
+    "access_log",
+    _l("3 years from the access, then deleted"),
+    days=3 * 365,
+    anchor="event",
+)
+_PROFILE_PURPOSE = _l(
+    "to know you and fit your courses to you; you choose to give it and can clear it at any time"
+)
+not_personal("profile", "user_id", "updated_at")
+for _column, _category, _encrypted in (
+    ("display_name", IDENTITY, False),
+    ("date_of_birth", IDENTITY, True),
+    ("phone", CONTACT, True),
+    ("address", CONTACT, True),
+    ("postal_code", CONTACT, True),
+    ("workplace", EDUCATION_AND_WORK, True),
+    ("position", EDUCATION_AND_WORK, True),
+    ("education", EDUCATION_AND_WORK, False),
+    ("interests", LEARNING_PROFILE, False),
+    ("learning_goals", LEARNING_PROFILE, False),
+):
+    personal(
+        "profile",
+        _column,
+        category=_category,
+        purpose=_PROFILE_PURPOSE,
+        basis=Basis.CONSENT,
+        retention=WHILE_ACCOUNT_EXISTS,
+        export=True,
+        erasure=Erasure.DELETE,
+        encrypted=_encrypted,
+    )
+for _column in ("photo_file", "photo_updated_at"):
+    personal(
+        "profile",
+        _column,
+        category=PHOTOGRAPH,
+        purpose=_l("to let teachers and staff recognise you; only you and staff can see it"),
+        basis=Basis.CONSENT,
+        retention=WHILE_ACCOUNT_EXISTS,
+        export=True,
+        erasure=Erasure.DELETE,
+    )
+not_personal("language_level", "id", "user_id")
+for _column in ("language", "level"):
+    personal(
+        "language_level",
+        _column,
+        category=LEARNING_PROFILE,
+        purpose=_l("to suggest courses at your level and place you in the right group"),
+        basis=Basis.CONSENT,
+        retention=WHILE_ACCOUNT_EXISTS,
+        export=True,
+        erasure=Erasure.DELETE,
+    )
+not_personal("staff_access", "id", "staff_id", "subject_id")
+for _column in ("at", "page", "reason", "note"):
+    personal(
+        "staff_access",
+        _column,
+        category=STAFF_ACCESS,
+        purpose=_l("to show you, and prove to an authority, who opened your data and why"),
+        basis=Basis.LEGAL_OBLIGATION,
+        retention=ACCESS_LOG,
+        export=True,
+        erasure=Erasure.KEEP,
+        keep_reason=_l(
+            "kept for its retention period as proof that access to your data was lawful"
+        ),
+    )
+owned("profile", "user_id")
+owned("language_level", "user_id")
+owned("staff_access", "subject_id")

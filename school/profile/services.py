@@ -1,0 +1,254 @@
+"""Profile rules: saving what a student tells us, their photo, and logging staff access.
+
+Routes, admin pages and other domains (privacy requests) call these functions; each state
+change commits here, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from school.accounts.models import Role, User
+from school.database import utcnow
+from school.extensions import db
+from school.profile import photos
+from school.profile.models import LanguageLevel, Level, Profile, StaffAccess
+
+# Languages a student can rate themselves in: the ones the school teaches and their own.
+LANGUAGES = {
+    "en": _l("English"),
+    "ru": _l("Russian"),
+    "be": _l("Belarusian"),
+    "de": _l("German"),
+    "fr": _l("French"),
+    "es": _l("Spanish"),
+    "it": _l("Italian"),
+    "pl": _l("Polish"),
+    "zh": _l("Chinese"),
+    "ja": _l("Japanese"),
+}
+
+ACCESS_REASONS = {
+    "support": _l("Helping you with a question you asked"),
+    "enrolment": _l("Handling an enrolment"),
+    "privacy_request": _l("Answering a privacy request"),
+    "correction": _l("Correcting your data at your request"),
+    "legal": _l("A legal obligation (for example, an authority's inquiry)"),
+}
+
+ACCESS_PAGES = {
+    "profile": _l("Your profile"),
+    "photo": _l("Your photograph"),
+    "privacy_request": _l("A privacy request of yours"),
+    "export": _l("An export of your data"),
+}
+
+PROFILE_FIELDS = (
+    "display_name",
+    "phone",
+    "address",
+    "postal_code",
+    "date_of_birth",
+    "workplace",
+    "position",
+    "education",
+    "interests",
+    "learning_goals",
+)
+
+
+@dataclass
+class ProfileChanges:
+    full_name: str
+    locale: str
+    display_name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    postal_code: str | None = None
+    date_of_birth: date | None = None
+    workplace: str | None = None
+    position: str | None = None
+    education: str | None = None
+    interests: str | None = None
+    learning_goals: str | None = None
+
+
+def profile_of(user: User) -> Profile | None:
+    return db.session.get(Profile, user.id)
+
+
+def _profile_for_update(user: User) -> Profile:
+    profile = db.session.get(Profile, user.id)
+    if profile is None:
+        profile = Profile(user_id=user.id)
+        db.session.add(profile)
+    return profile
+
+
+def _blank_to_none(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def update_profile(user: User, changes: ProfileChanges) -> Profile:
+    """Save every field at once; a blank optional field is cleared (stored as NULL)."""
+    user.full_name = changes.full_name.strip()
+    user.locale = changes.locale
+    profile = _profile_for_update(user)
+    for name in PROFILE_FIELDS:
+        setattr(profile, name, _blank_to_none(getattr(changes, name)))
+    profile.updated_at = utcnow()
+    db.session.commit()
+    return profile
+
+
+def language_levels(user: User) -> list[LanguageLevel]:
+    return list(
+        db.session.scalars(
+            select(LanguageLevel)
+            .where(LanguageLevel.user_id == user.id)
+            .order_by(LanguageLevel.language)
+        )
+    )
+
+
+def set_language_level(user: User, language: str, level: Level) -> LanguageLevel:
+    """Add a language, or change the level of one already listed."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    row = db.session.scalar(
+        select(LanguageLevel).where(
+            LanguageLevel.user_id == user.id, LanguageLevel.language == language
+        )
+    )
+    if row is None:
+        row = LanguageLevel(user_id=user.id, language=language, level=level)
+        db.session.add(row)
+    else:
+        row.level = level
+    db.session.commit()
+    return row
+
+
+def remove_language_level(user: User, language: str) -> bool:
+    row = db.session.scalar(
+        select(LanguageLevel).where(
+            LanguageLevel.user_id == user.id, LanguageLevel.language == language
+        )
+    )
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.commit()
+    return True
+
+
+def replace_photo(user: User, stream, max_bytes: int) -> Profile:
+    """Check, re-encode and store a new photo; the old file goes only after the commit.
+
+    Raises :class:`photos.PhotoError` with a message for the person, changing nothing.
+    """
+    jpeg = photos.reencode(photos.read_limited(stream, max_bytes))
+    name = photos.store(jpeg)
+    profile = _profile_for_update(user)
+    old = profile.photo_file
+    profile.photo_file = name
+    profile.photo_updated_at = utcnow()
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        photos.remove(name)
+        raise
+    photos.remove(old)
+    return profile
+
+
+def delete_photo(user: User) -> bool:
+    profile = profile_of(user)
+    if profile is None or not profile.photo_file:
+        return False
+    old = profile.photo_file
+    profile.photo_file = None
+    profile.photo_updated_at = utcnow()
+    db.session.commit()
+    photos.remove(old)
+    return True
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+def find_student(public_id: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.public_id == public_id, User.role == Role.STUDENT)
+    )
+
+
+def search_students(text: str | None):
+    """A query for the staff list: students whose name or email contains ``text``."""
+    query = select(User).where(User.role == Role.STUDENT, User.erased_at.is_(None))
+    text = (text or "").strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                User.full_name.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+            )
+        )
+    return query.order_by(User.full_name, User.id)
+
+
+def log_staff_access(
+    staff: User, subject: User, page: str, reason: str, note: str | None = None
+) -> StaffAccess:
+    """Record that ``staff`` opened ``subject``'s data on ``page``, and why. Commits.
+
+    ``page`` and ``reason`` are short keys (see ACCESS_PAGES and ACCESS_REASONS; other keys
+    are shown as given); ``note`` is the staff member's own words, shown to the student.
+    """
+    entry = StaffAccess(
+        staff_id=staff.id,
+        subject_id=subject.id,
+        page=page[:40],
+        reason=reason[:40],
+        note=_blank_to_none(note[:200] if note else None),
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def access_log(subject: User, limit: int = 200) -> list[StaffAccess]:
+    return list(
+        db.session.scalars(
+            select(StaffAccess)
+            .where(StaffAccess.subject_id == subject.id)
+            .order_by(StaffAccess.at.desc(), StaffAccess.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def reason_label(key: str):
+    return ACCESS_REASONS.get(key, key)
+
+
+def page_label(key: str):
+    return ACCESS_PAGES.get(key, key)
+
+
+def language_label(code: str):
+    return LANGUAGES.get(code, code)
+
+
+def age_in_years(born: date, today: date | None = None) -> int:
+    today = today or utcnow().date()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -1,0 +1,64 @@
+"""Staff pages about students: a searchable list, and profiles opened only with a reason.
+
+Profiles are addressed by ``User.public_id``, never by the integer id. Every opening of a
+profile records who, whom, when and why (:func:`services.log_staff_access`) before anything
+is shown; the student sees that record on their "My data" page.
+"""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from school.pagination import paginate
+from school.profile import routes as student_routes
+from school.profile import services, staff_bp
+from school.profile.forms import AccessReasonForm
+from school.security import staff_required
+
+
+@staff_bp.route("")
+@staff_required
+def students():
+    query_text = request.args.get("q", "").strip()[:100]
+    page = paginate(services.search_students(query_text), per_page=30)
+    return render_template("profile/staff_list.html", page=page, q=query_text)
+
+
+@staff_bp.route("/<public_id>", methods=["GET", "POST"])
+@staff_required
+def student(public_id):
+    subject = services.find_student(public_id)
+    if subject is None:
+        abort(404)
+    form = AccessReasonForm()
+    if request.method == "POST" and form.validate_on_submit():
+        services.log_staff_access(
+            current_user._get_current_object(),
+            subject,
+            "profile",
+            form.reason.data,
+            form.note.data,
+        )
+        return render_template(
+            "profile/staff_profile.html",
+            subject=subject,
+            profile=services.profile_of(subject),
+            levels=services.language_levels(subject),
+            language_label=services.language_label,
+            accesses=services.access_log(subject, limit=20),
+            reason_label=services.reason_label,
+            page_label=services.page_label,
+        )
+    status = 400 if request.method == "POST" else 200
+    return render_template("profile/staff_reason.html", subject=subject, form=form), status
+
+
+@staff_bp.route("/<public_id>/photo")
+@staff_required
+def photo(public_id):
+    subject = services.find_student(public_id)
+    profile = services.profile_of(subject) if subject else None
+    if profile is None or not profile.photo_file:
+        abort(404)
+    return student_routes.send_photo(profile.photo_file)
