@@ -440,3 +440,34 @@ not_personal(
     "recorded_by_id",
     "created_at",
 )
+
+# --- privacy requests by email (the message as it arrived, kept as evidence) ------------------
+not_personal(
+    "intake_message",
+    "id",
+    "public_id",
+    "dedupe_key",
+    "message_id",
+    "received_at",
+    "source",
+    "outcome",
+    "reason",
+    "dkim",
+    "dmarc",
+    "checks",
+    "size",
+    "sha256",
+    "request_id",
+)
+for _column in ("from_address", "subject", "raw_path", "attachments"):
+    personal(
+        "intake_message",
+        _column,
+        category=REQUESTS,
+        purpose=_l("to answer your emailed request and prove what you asked"),
+        basis=Basis.LEGAL_OBLIGATION,
+        retention=REQUEST_EVIDENCE,
+        export=_column in ("from_address", "subject"),
+        erasure=Erasure.KEEP,
+        keep_reason=_l("proof of what you asked and how your request was answered"),
+    )
