@@ -123,6 +123,10 @@ def _connect() -> imaplib.IMAP4:
         if config["INTAKE_IMAP_STARTTLS"]:
             connection.starttls(ssl.create_default_context())
     connection.login(config["INTAKE_IMAP_USER"], config["INTAKE_IMAP_PASSWORD"])
+    # Servers announce more (MOVE, UIDPLUS) once logged in; imaplib keeps the first list.
+    status, data = connection.capability()
+    if status == "OK" and data and data[-1]:
+        connection.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
     return connection
 
 
