@@ -134,13 +134,20 @@ def classify(subject: str) -> RequestType:
 # --- headers ----------------------------------------------------------------------------------
 
 
+def _raw_header(message: Message, name: str) -> str | None:
+    """The header as stored: 8-bit bytes kept as surrogate escapes, not yet decoded."""
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() == wanted:
+            return value if isinstance(value, str) else str(value)
+    return None
+
+
 def header_text(message: Message, name: str) -> str:
     """A header's value as text, decoding RFC 2047 words and raw UTF-8; else Unreadable."""
-    raw = message.get(name)
+    raw = _raw_header(message, name)
     if raw is None:
         return ""
-    if not isinstance(raw, str):  # a Header object from a header with 8-bit bytes
-        raw = str(raw)
     try:
         raw.encode("ascii")
     except UnicodeEncodeError:

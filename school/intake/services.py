@@ -282,11 +282,11 @@ def _decide(row: IntakeMessage, message, oversized: bool) -> None:
         sender = parsing.sender_address(message)
     except parsing.Unreadable:
         sender = None
+    if message.get(OUTBOX_HEADER) is not None or (sender and sender in _our_addresses()):
+        return _ignore(row, "our own outgoing mail")
     reason = parsing.bounce_reason(message, sender) or parsing.automatic_reason(message)
     if reason:
         return _ignore(row, reason)
-    if message.get(OUTBOX_HEADER) is not None or (sender and sender in _our_addresses()):
-        return _ignore(row, "our own outgoing mail")
 
     try:
         parsed = parsing.read_message(message)

@@ -93,7 +93,8 @@ class Dovecot:
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.05)
-        log = (self.root / "dovecot.log").read_text() if (self.root / "dovecot.log").exists() else ""
+        log_file = self.root / "dovecot.log"
+        log = log_file.read_text() if log_file.exists() else ""
         self.stop()
         raise RuntimeError(f"dovecot did not start:\n{log}")
 

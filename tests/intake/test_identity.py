@@ -48,6 +48,7 @@ def test_link_clicked_after_72_hours_fails_clearly(app, client, smtp, student):
     ingest(build("Personal Data Update", sender=student.email), source="pipe")
     send_committed()
     (request,) = privacy_requests()
+
     # The same token the email carries, but signed 73 hours ago.
     class SignedLongAgo(TimestampSigner):
         def get_timestamp(self):
@@ -66,9 +67,7 @@ def test_link_clicked_after_72_hours_fails_clearly(app, client, smtp, student):
     assert request.due_on is None
 
 
-def test_an_address_without_account_gets_the_same_reply_and_can_confirm(
-    app, client, smtp, student
-):
+def test_an_address_without_account_gets_the_same_reply_and_can_confirm(app, client, smtp, student):
     ingest(build("Access to Personal Data", sender=student.email), source="pipe")
     ingest(build("Access to Personal Data", sender="nobody@example.net"), source="pipe")
     send_committed()
