@@ -8,6 +8,7 @@ offered again later.
 from __future__ import annotations
 
 import imaplib
+import sys
 
 import click
 from flask import current_app
@@ -23,7 +24,7 @@ def ingest_command(ctx):
     """Read one RFC 822 message on standard input (for an MTA pipe)."""
     from school.intake.services import TemporaryFailure, ingest_stream
 
-    stream = click.get_binary_stream("stdin")
+    stream = sys.stdin.buffer
     try:
         result = ingest_stream(stream, source="pipe")
     except TemporaryFailure as error:

@@ -64,3 +64,9 @@ def dovecot():
     server = Dovecot().start()
     yield server
     server.stop()
+
+
+MALFORMED_SAMPLE = (
+    b"From: a@example.org\r\nSubject: Personal Data Update\r\nMIME-Version: 1.0\r\n"
+    b'Content-Type: text/plain; charset="x-no-such-charset"\r\n\r\nhello\r\n'
+)
