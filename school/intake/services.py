@@ -199,14 +199,13 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
         _decide(row, message, oversized)
         db.session.add(row)
         db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return _after_race(key, relative)
     except OperationalError as error:
         db.session.rollback()
         raise TemporaryFailure(str(error)) from error
     except Exception as error:  # noqa: BLE001 (the boundary: keep the message, say why)
         db.session.rollback()
+        if isinstance(error, IntegrityError) and _recorded(key):
+            return _after_race(key, relative)
         current_app.logger.exception("intake: message %s quarantined after an error", public_id)
         row = _fresh_copy(row)
         row.outcome = IntakeOutcome.QUARANTINED
@@ -222,6 +221,13 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
             db.session.rollback()
             raise TemporaryFailure(f"{type(second).__name__}: {second}") from second
     return IntakeResult(row)
+
+
+def _recorded(key: str) -> bool:
+    return (
+        db.session.scalar(select(IntakeMessage.id).where(IntakeMessage.dedupe_key == key))
+        is not None
+    )
 
 
 def _after_race(key: str, relative: str) -> IntakeResult:
