@@ -3,6 +3,11 @@
 Exit status follows the MTA convention (sysexits.h): 0 when the message was taken, whatever
 became of it, and 75 (EX_TEMPFAIL) only when it could not be recorded now and must be
 offered again later.
+
+Wiring, for example: a Postfix alias ``privacy: "|/srv/school/.venv/bin/flask --app
+/srv/school/app.py privacy ingest"``; or cron running ``flask privacy poll`` every minute
+(a run still going makes the next one exit at once); or ``flask privacy ingest-maildir
+/var/mail/privacy/Maildir`` for a mailbox the MTA delivers to.
 """
 
 from __future__ import annotations

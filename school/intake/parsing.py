@@ -228,7 +228,9 @@ def authentication_verdicts(message: Message, authserv_id: str | None) -> dict[s
     """dkim/dmarc/spf verdicts from Authentication-Results added by *our* server only.
 
     A sender can write any Authentication-Results header it likes; only the one carrying our
-    receiving server's authserv-id says something. With no id configured, none is trusted.
+    receiving server's authserv-id says something, and of those only the topmost, which our
+    server added last (a sender may have forged one with our id further down). With no id
+    configured, none is trusted.
     """
     if not authserv_id:
         return {}
@@ -245,6 +247,7 @@ def authentication_verdicts(message: Message, authserv_id: str | None) -> dict[s
             # One failing signature among several counts; a pass never hides a fail.
             if verdicts.get(method) != "fail":
                 verdicts[method] = result[:20]
+        break
     return verdicts
 
 

@@ -146,3 +146,18 @@ def test_authentication_results_from_other_servers_are_ignored(make_app, smtp):
         assert "authentication" not in row.checks
         db.session.remove()
         db.engine.dispose()
+
+
+def test_only_the_topmost_result_of_our_server_counts(make_app, smtp):
+    """A sender can forge a passing result with our id below the one our server adds."""
+    app = make_app(INTAKE_AUTHSERV_ID="mx.lingua.example")
+    with app.app_context():
+        raw = build("Unsubscribe", sender="someone@example.org")
+        raw = (
+            b"Authentication-Results: mx.lingua.example; dkim=none; dmarc=fail\r\n"
+            b"Authentication-Results: mx.lingua.example; dkim=pass; dmarc=pass\r\n" + raw
+        )
+        result = ingest(raw, source="pipe")
+        assert (result.message.dkim, result.message.dmarc) == ("none", "fail")
+        db.session.remove()
+        db.engine.dispose()

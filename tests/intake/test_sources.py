@@ -26,6 +26,18 @@ def test_pipe_takes_one_message_and_exits_zero(app, runner, smtp, student):
     assert smtp.last_to(student.email)
 
 
+def test_the_pipe_command_sends_the_confirmation_as_it_exits(make_app, smtp):
+    """Run as the MTA runs it: the command's own app context delivers what it committed."""
+    application = make_app()
+    result = application.test_cli_runner().invoke(
+        args=["privacy", "ingest"], input=build("Unsubscribe", sender="reader@example.org")
+    )
+    assert result.exit_code == 0, result.output
+    assert "confirm" in smtp.last_to("reader@example.org")["Subject"].lower()
+    with application.app_context():
+        db.engine.dispose()
+
+
 @pytest.mark.parametrize(
     "raw",
     [MALFORMED_SAMPLE, build("Re: x", headers={"Auto-Submitted": "auto-replied"}), b""],
