@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from school.database import utcnow
 from school.extensions import db
@@ -12,9 +13,24 @@ from school.intake.models import IntakeOutcome
 from school.intake.services import ingest
 from school.mail.services import send_committed
 from school.privacy import requests as lifecycle
-from school.privacy.models import RequestStatus, RequestType
+from school.privacy.models import (
+    ConsentAction,
+    ConsentPurpose,
+    ConsentRecord,
+    RequestStatus,
+    RequestType,
+)
 from tests.conftest import link_in, path_of, text_of
 from tests.intake.conftest import build, intake_rows, privacy_requests
+
+
+def consent_state(user):
+    latest = db.session.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.user_id == user.id, ConsentRecord.purpose == ConsentPurpose.PROCESSING)
+        .order_by(ConsentRecord.id.desc())
+    ).first()
+    return latest.action
 
 
 def test_forged_from_changes_nothing_until_the_student_clicks(app, client, smtp, student):
@@ -34,6 +50,7 @@ def test_forged_from_changes_nothing_until_the_student_clicks(app, client, smtp,
     assert request.status is RequestStatus.AWAITING_CONFIRMATION
     assert request.confirmed_at is None and request.due_on is None
     assert smtp.to("attacker@evil.example") == []
+    assert consent_state(student) is ConsentAction.GIVEN  # the student's data is untouched
 
     # Only the student's own mailbox gets the link; clicking it starts the clock.
     confirmation = smtp.last_to(student.email)

@@ -102,3 +102,20 @@ def test_an_oversized_message_is_quarantined_and_kept_on_the_server(make_app, sm
         assert len(dovecot.uids("Quarantine")) == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_servers_without_move_get_copy_delete_expunge(app, dovecot):
+    """Older servers lack MOVE: the message is copied, flagged deleted and expunged."""
+    from school.intake import sources
+
+    dovecot.append(build(sender="someone@example.org"))
+    connection = sources._connect()
+    try:
+        sources._ensure_folder(connection, "Processed")
+        connection.select("INBOX")
+        (uid,) = connection.uid("SEARCH", None, "ALL")[1][0].split()
+        sources._move(connection, uid, "Processed", can_move=False)
+    finally:
+        connection.logout()
+    assert dovecot.uids("INBOX") == []
+    assert len(dovecot.uids("Processed")) == 1
