@@ -329,10 +329,13 @@ def _make_request(row: IntakeMessage, parsed: parsing.Parsed) -> None:
             requested_changes=changes,
         )
     except privacy_requests.RequestError as error:
-        if error.request is None:
+        # Another message made the same kind of request for this person first (perhaps at
+        # this very moment, in which case the lifecycle rolled back and names no request).
+        existing = error.request or privacy_requests.find_open_request(kind, parsed.sender)
+        if existing is None:
             raise
         row.outcome = IntakeOutcome.REQUEST
-        row.request_id = error.request.id
+        row.request_id = existing.id
         row.reason = f"joined the open {kind.value} request; no new confirmation sent"
         row.checks["confirmation"] = "already requested for the open request"
         return
