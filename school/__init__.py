@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from school.cookies import init_app as init_cookies
     from school.courses import init_app as init_courses
     from school.enrollment import init_app as init_enrollment
+    from school.intake import init_app as init_intake
     from school.mail import init_app as init_mail
     from school.pages import init_app as init_pages
     from school.privacy import init_app as init_privacy
@@ -69,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         init_privacy,
         init_profile,
         init_compliance,
+        init_intake,
         init_admin,
     ):
         init(app)

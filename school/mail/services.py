@@ -157,7 +157,13 @@ def build_message(row: OutboxMessage) -> Message:
         body=row.text_body,
         html=row.html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=dict(row.headers or {}),
+        # Marks our own mail, so the email intake never answers it (no loops), and tells
+        # other robots not to auto-reply (RFC 3834).
+        extra_headers={
+            "X-School-Outbox": "1",
+            "Auto-Submitted": "auto-generated",
+            **dict(row.headers or {}),
+        },
     )
     message.msgId = row.message_id
     message.outbox_id = row.id

@@ -9,3 +9,7 @@ def init_app(app) -> None:
     from school.privacy import models, routes  # noqa: F401
 
     app.register_blueprint(bp)
+
+    from school.privacy.cli import privacy_cli
+
+    app.cli.add_command(privacy_cli)

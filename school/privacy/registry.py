@@ -735,3 +735,46 @@ for _column in ("at", "page", "reason", "note"):
 owned("profile", "user_id")
 owned("language_level", "user_id")
 owned("staff_access", "subject_id")
+
+# --- privacy requests by email (the message as it arrived, kept as evidence) ------------------
+not_personal(
+    "intake_message",
+    "id",
+    "public_id",
+    "dedupe_key",
+    "message_id",
+    "received_at",
+    "source",
+    "outcome",
+    "reason",
+    "dkim",
+    "dmarc",
+    "checks",
+    "size",
+    "sha256",
+    "request_id",
+)
+personal(
+    "intake_message",
+    "from_address",
+    category=REQUESTS,
+    purpose=_l("to answer your emailed request and prove what you asked"),
+    basis=Basis.LEGAL_OBLIGATION,
+    retention=REQUEST_EVIDENCE,
+    export=True,
+    erasure=Erasure.ANONYMISE,
+    anonymise_as="fingerprint",
+)
+for _column in ("subject", "raw_path", "attachments"):
+    personal(
+        "intake_message",
+        _column,
+        category=REQUESTS,
+        purpose=_l("to answer your emailed request and prove what you asked"),
+        basis=Basis.LEGAL_OBLIGATION,
+        retention=REQUEST_EVIDENCE,
+        export=_column == "subject",
+        erasure=Erasure.KEEP,
+        keep_reason=_l("proof of what you asked and how your request was answered"),
+    )
+owned("intake_message", "request_id", via="privacy_request")
