@@ -25,6 +25,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SITE_URL": str,
     "PREFERRED_URL_SCHEME": str,
     "PRIVACY_JURISDICTION": str,
+    "PRIVACY_AUTO_APPROVE_EXPORTS": bool,
     "RATELIMIT_STORAGE_URI": str,
     "BCRYPT_LOG_ROUNDS": int,
     "SESSION_COOKIE_SECURE": bool,
@@ -94,6 +95,8 @@ class Defaults:
     PRIVACY_MINOR_AGE = 16
     PUBLIC_HOLIDAYS: tuple[str, ...] = ()
     ANALYTICS_RETENTION_DAYS = 180
+    EXPORT_LINK_DAYS = 7  # how long the download link of an export works
+    PRIVACY_AUTO_APPROVE_EXPORTS = False  # carry out exports without waiting for staff
 
 
 def load_config(app, test_config: dict | None = None) -> None:

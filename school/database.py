@@ -39,7 +39,7 @@ class UTCDateTime(TypeDecorator):
 
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
-    """WAL and enforced foreign keys for every SQLite connection.
+    """WAL, enforced foreign keys and secure delete for every SQLite connection.
 
     The busy timeout is the driver's ``timeout`` (``SQLITE_BUSY_TIMEOUT`` seconds), set in
     the engine options by the configuration.
@@ -51,4 +51,6 @@ def _tune_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Erased values are overwritten on disk, not left in free pages of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -15,6 +15,7 @@ from school.extensions import db
 from school.mail import services as mail_services
 from school.mail.models import OutboxMessage, OutboxStatus
 from school.pagination import paginate
+from school.privacy import execution as privacy_execution
 from school.security import staff_required
 
 
@@ -31,7 +32,10 @@ def home():
         ).all()
     )
     return render_template(
-        "admin/home.html", outbox_counts=counts, register_deadlines=compliance.deadlines()
+        "admin/home.html",
+        outbox_counts=counts,
+        register_deadlines=compliance.deadlines(),
+        request_deadlines=privacy_execution.deadlines(),
     )
 
 

@@ -13,5 +13,10 @@ def init_app(app) -> None:
     app.jinja_env.globals["status_labels"] = STATUS_LABELS
     app.jinja_env.globals["payment_labels"] = PAYMENT_LABELS
 
+    from school.enrollment.services import erase_enrollments, erasure_blockers
+    from school.privacy import erasure
+
+    erasure.register_blocker(erasure_blockers)
+    erasure.register_hook(erase_enrollments)
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)

@@ -358,3 +358,32 @@ def holder_name(certificate: Certificate) -> str | None:
     if user is None or user.erased_at is not None:
         return None
     return user.full_name
+
+
+# --- erasure ---------------------------------------------------------------------------------
+
+
+def erasure_blockers(user: User) -> list:
+    """A person on a course cannot be erased until it ends: we still teach them."""
+    running = db.session.scalars(
+        select(Enrollment)
+        .where(Enrollment.user_id == user.id, Enrollment.status.in_([E.APPROVED, E.ACTIVE]))
+        .options(joinedload(Enrollment.course))
+    ).all()
+    return [
+        _l(
+            "You have a place on “%(course)s”, which ends on %(date)s; we erase your data once "
+            "it is over, or earlier if you cancel your place.",
+            course=e.course.title,
+            date=e.course.ends_on.isoformat(),
+        )
+        for e in running
+    ]
+
+
+def erase_enrollments(user: User, result) -> None:
+    """Enrolments that never completed go entirely; completed ones stay for their
+    certificates, tied to the anonymised account."""
+    db.session.execute(
+        delete(Enrollment).where(Enrollment.user_id == user.id, Enrollment.status != E.COMPLETED)
+    )

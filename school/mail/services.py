@@ -18,7 +18,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Connection, Message
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
 from school.database import utcnow
@@ -220,6 +220,17 @@ def _schedule_retry(row: OutboxMessage, error: Exception) -> bool:
     return True
 
 
+# Messages to a person whose data was just erased: once delivered, only the fact is kept.
+SCRUB_AFTER_SENDING = {"privacy/erasure_done"}
+
+
+def scrub(row: OutboxMessage) -> None:
+    row.recipient = "erased"
+    row.text_body = ""
+    row.html_body = ""
+    row.headers = {}
+
+
 def deliver(ids: list[int] | None = None, limit: int | None = None) -> DeliveryReport:
     """Send the given queued messages, or every due one, over one connection.
 
@@ -258,7 +269,14 @@ def deliver(ids: list[int] | None = None, limit: int | None = None) -> DeliveryR
                 row.status = OutboxStatus.SENT
                 row.sent_at = utcnow()
                 row.last_error = None
+                scrubbed = row.template in SCRUB_AFTER_SENDING
+                if scrubbed:
+                    scrub(row)
                 db.session.commit()
+                if scrubbed:
+                    # The unscrubbed copy still sits in the write-ahead log: fold it away.
+                    db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                    db.session.commit()
                 report.sent += 1
     except (TimeoutError, smtplib.SMTPException, OSError) as error:
         # The server could not be reached at all: what was due waits, with backoff.

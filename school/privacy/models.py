@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import UTCDateTime, utcnow
 from school.extensions import db
+
+if TYPE_CHECKING:
+    from school.accounts.models import User
 
 
 def _enum(kind):
@@ -158,6 +162,7 @@ class PrivacyRequest(db.Model):
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[dict] = mapped_column(JSON, default=dict)
 
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
     )

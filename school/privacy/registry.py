@@ -185,17 +185,20 @@ class Ownership:
     table: str
     column: str
     via: str | None = None
+    # Rows tied to the person's address rather than their account (mail sent to them
+    # before they signed up, a request emailed without an account).
+    email_column: str | None = None
 
 
 _OWNERS: dict[str, Ownership] = {}
 
 
-def owned(table: str, column: str, via: str | None = None) -> None:
+def owned(table: str, column: str, via: str | None = None, email_column: str | None = None) -> None:
     if table in _OWNERS:
         raise ValueError(f"{table} has two owners")
     if via is not None and (via not in _OWNERS or _OWNERS[via].via is not None):
         raise ValueError(f"{table}: {via} must be declared first, and owned directly")
-    _OWNERS[table] = Ownership(table, column, via)
+    _OWNERS[table] = Ownership(table, column, via, email_column)
 
 
 def ownerships() -> list[Ownership]:
@@ -631,9 +634,9 @@ for _column in ("code", "issued_at"):
 # Whose rows are whose: export and erasure find a person's data through these.
 # =========================================================================================
 owned("user", "id")
-owned("consent_record", "user_id")
-owned("outbox_message", "user_id")
-owned("privacy_request", "user_id")
+owned("consent_record", "user_id", email_column="email")
+owned("outbox_message", "user_id", email_column="recipient")
+owned("privacy_request", "user_id", email_column="subject_email")
 owned("privacy_request_event", "request_id", via="privacy_request")
 owned("enrollment", "user_id")
 owned("lesson_progress", "enrollment_id", via="enrollment")
@@ -777,4 +780,4 @@ for _column in ("subject", "raw_path", "attachments"):
         erasure=Erasure.KEEP,
         keep_reason=_l("proof of what you asked and how your request was answered"),
     )
-owned("intake_message", "request_id", via="privacy_request")
+owned("intake_message", "request_id", via="privacy_request", email_column="from_address")

@@ -42,7 +42,11 @@ def init_app(app) -> None:
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    from school.privacy import erasure
+    from school.profile.services import photo_for_erasure
+
     ensure_keys(app)
+    erasure.register_hook(photo_for_erasure)
     app.register_blueprint(bp)
     app.register_blueprint(staff_bp)
     app.cli.add_command(keys_cli)

@@ -98,14 +98,30 @@ def _blank_to_none(value):
 
 def update_profile(user: User, changes: ProfileChanges) -> Profile:
     """Save every field at once; a blank optional field is cleared (stored as NULL)."""
+    profile = apply_profile_changes(user, changes)
+    db.session.commit()
+    return profile
+
+
+def apply_profile_changes(user: User, changes: ProfileChanges) -> Profile:
+    """Set every field in the caller's transaction (a privacy correction commits it)."""
     user.full_name = changes.full_name.strip()
     user.locale = changes.locale
     profile = _profile_for_update(user)
     for name in PROFILE_FIELDS:
         setattr(profile, name, _blank_to_none(getattr(changes, name)))
     profile.updated_at = utcnow()
-    db.session.commit()
     return profile
+
+
+def current_changes(user: User) -> ProfileChanges:
+    """The person's present values, as a starting point for a correction."""
+    profile = profile_of(user)
+    return ProfileChanges(
+        full_name=user.full_name,
+        locale=user.locale,
+        **{name: getattr(profile, name) if profile else None for name in PROFILE_FIELDS},
+    )
 
 
 def language_levels(user: User) -> list[LanguageLevel]:
@@ -214,6 +230,16 @@ def log_staff_access(
     ``page`` and ``reason`` are short keys (see ACCESS_PAGES and ACCESS_REASONS; other keys
     are shown as given); ``note`` is the staff member's own words, shown to the student.
     """
+    entry = record_staff_access(staff, subject, page, reason, note)
+    db.session.commit()
+    return entry
+
+
+def record_staff_access(
+    staff: User, subject: User, page: str, reason: str, note: str | None = None
+) -> StaffAccess:
+    """Like :func:`log_staff_access`, in the caller's transaction (a staff action on a
+    privacy request logs its access together with the action itself)."""
     entry = StaffAccess(
         staff_id=staff.id,
         subject_id=subject.id,
@@ -222,7 +248,6 @@ def log_staff_access(
         note=_blank_to_none(note[:200] if note else None),
     )
     db.session.add(entry)
-    db.session.commit()
     return entry
 
 
@@ -252,3 +277,11 @@ def language_label(code: str):
 def age_in_years(born: date, today: date | None = None) -> int:
     today = today or utcnow().date()
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def photo_for_erasure(user: User, result) -> None:
+    """Erasure deletes the profile row through the registry; the photo file on disk goes
+    too, once the erasure has committed."""
+    profile = profile_of(user)
+    if profile is not None and profile.photo_file:
+        result.files_to_remove.append(photos.photo_path(profile.photo_file))
