@@ -10,6 +10,7 @@ given to an older version is asked to accept it. A minor change is simply publis
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -27,6 +28,7 @@ from school.privacy.services import current_policy, record_consent
 from school.web_urls import absolute_url
 
 VERSION_MAX = 20
+VERSION_PATTERN = re.compile(r"[0-9A-Za-z._-]+")  # the label goes into public URLs
 REACCEPTANCE_METHOD = "re-acceptance after significant change"
 CHANGE_SUBJECT = _l("Our privacy policy is changing")
 
@@ -74,6 +76,11 @@ def check_draft(draft: PolicyDraft, today: date | None = None) -> None:
     if len(draft.version.strip()) > VERSION_MAX:
         raise PolicyError(
             _l("A version label is at most %(max)d characters.", max=VERSION_MAX), "version"
+        )
+    if not VERSION_PATTERN.fullmatch(draft.version.strip()):
+        raise PolicyError(
+            _l("Use only letters, digits, dots, hyphens and underscores in the label."),
+            "version",
         )
     if policy_by_version(draft.version.strip()) is not None:
         raise PolicyError(

@@ -156,7 +156,7 @@ def test_minor_change_has_no_banner_no_email_and_nothing_to_accept(
     client = app.test_client()
     AuthActions(client).login(student.email)
     assert BANNER not in client.get("/courses").text
-    assert "There is nothing more to do" in client.get("/privacy/accept").text
+    assert "There is nothing for you to accept at the moment." in client.get("/privacy/accept").text
     rows_before = count(ConsentRecord)
     client.submit("/privacy/accept", {})
     assert count(ConsentRecord) == rows_before
@@ -241,6 +241,10 @@ def test_validation_gives_clear_messages_and_changes_nothing(staff_client, smtp)
     missing = staff_client.submit("/admin/policies/new", publication(summary_ru=""))
     assert missing.status_code == 400
     assert "This field is required." in missing.text
+
+    slash = staff_client.submit("/admin/policies/new", publication(version="2.0/beta"))
+    assert slash.status_code == 400
+    assert "Use only letters, digits, dots, hyphens and underscores" in slash.text
 
     blank = staff_client.submit("/admin/policies/new", publication(summary_en="   "))
     assert blank.status_code == 400
