@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from school.cookies import init_app as init_cookies
     from school.courses import init_app as init_courses
     from school.mail import init_app as init_mail
+    from school.newsletter import init_app as init_newsletter
     from school.pages import init_app as init_pages
     from school.privacy import init_app as init_privacy
 
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         init_courses,
         init_privacy,
         init_compliance,
+        init_newsletter,
         init_admin,
     ):
         init(app)

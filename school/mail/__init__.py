@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -22,6 +24,33 @@ def send_command(limit):
     click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
     for error in report.errors[:5]:
         click.echo(f"  {error}", err=True)
+
+
+@mail_cli.command("worker")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds to wait when idle.")
+@click.option("--exit-when-idle", is_flag=True, help="Stop once nothing is due.")
+def worker_command(interval, exit_when_idle):
+    """Deliver mail continuously, batch after batch (``make run`` starts one)."""
+    import signal
+
+    from school.mail.services import run_worker
+
+    stopping = []
+
+    def request_stop(signum, frame):
+        stopping.append(signum)  # finish the message in hand, then leave
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    def report(batch):
+        click.echo(f"sent {batch.sent}, retrying {batch.retrying}, failed {batch.failed}")
+
+    click.echo(f"mail worker started (pid {os.getpid()})")
+    run_worker(
+        interval=interval, stop=lambda: bool(stopping), idle_exit=exit_when_idle, on_batch=report
+    )
+    click.echo("mail worker stopped")
 
 
 def init_app(app) -> None:

@@ -10,6 +10,8 @@ retried with backoff.
 from __future__ import annotations
 
 import smtplib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import make_msgid
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from school.database import utcnow
 from school.extensions import db
-from school.mail.models import OutboxMessage, OutboxStatus
+from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
 
 _PENDING = "outbox_pending_ids"
 _COMMITTED = "outbox_committed_ids"
@@ -49,16 +51,37 @@ def queue_email(
         subject_text = str(subject)
         text_body = render_template(f"email/{template}.txt", subject=subject_text, **context)
         html_body = render_template(f"email/{template}.html", subject=subject_text, **context)
-    domain = _sender_domain()
+    return queue_rendered(
+        recipient,
+        subject=subject_text,
+        text_body=text_body,
+        html_body=html_body,
+        template=template,
+        user=user,
+        headers=headers,
+    )
+
+
+def queue_rendered(
+    recipient: str,
+    *,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    template: str,
+    user=None,
+    headers: dict | None = None,
+) -> OutboxMessage:
+    """Queue a message whose bodies are already rendered, in the caller's transaction."""
     message = OutboxMessage(
         user_id=user.id if user is not None else None,
         recipient=recipient,
-        subject=subject_text,
+        subject=subject,
         text_body=text_body,
         html_body=html_body,
         headers=dict(headers or {}),
         template=template,
-        message_id=make_msgid(domain=domain),
+        message_id=make_msgid(domain=_sender_domain()),
     )
     db.session.add(message)
     db.session.flush()
@@ -150,14 +173,29 @@ def open_connection():
     return _SpoolConnection(Path(current_app.config["MAIL_SPOOL_DIR"]))
 
 
+# Template name -> function(row) returning (text_body, html_body, headers) for that row.
+# Bulk mail is queued with one body for everyone; what differs per person (an unsubscribe
+# link) is filled in here, at sending time, by the domain that owns the template.
+_PERSONALISERS: dict[str, Callable[[OutboxMessage], tuple[str, str, dict]]] = {}
+
+
+def register_personaliser(template: str, personalise) -> None:
+    _PERSONALISERS[template] = personalise
+
+
 def build_message(row: OutboxMessage) -> Message:
+    personalise = _PERSONALISERS.get(row.template)
+    if personalise is not None:
+        text_body, html_body, headers = personalise(row)
+    else:
+        text_body, html_body, headers = row.text_body, row.html_body, dict(row.headers or {})
     message = Message(
         subject=row.subject,
         recipients=[row.recipient],
-        body=row.text_body,
-        html=row.html_body,
+        body=text_body,
+        html=html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=dict(row.headers or {}),
+        extra_headers=headers,
     )
     message.msgId = row.message_id
     message.outbox_id = row.id
@@ -214,22 +252,33 @@ def _schedule_retry(row: OutboxMessage, error: Exception) -> bool:
     return True
 
 
-def deliver(ids: list[int] | None = None, limit: int | None = None) -> DeliveryReport:
+def deliver(
+    ids: list[int] | None = None,
+    limit: int | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> DeliveryReport:
     """Send the given queued messages, or every due one, over one connection.
 
     Each message is claimed, sent and recorded in its own short transaction, so a crash in
     the middle never makes a message go out twice: a message left claimed by a dead sender
     is shown to staff (see :func:`release_stale_claims`) rather than sent again blindly.
+    At most ``MAIL_RATE_PER_SECOND`` messages leave per second (0: no limit); the pause
+    comes before a claim, never between the SMTP answer and the record of it. ``stop`` is
+    asked between messages, so a worker told to stop finishes the message in hand first.
     """
     report = DeliveryReport()
     limit = limit or current_app.config["MAIL_BATCH_SIZE"]
     candidates = ids if ids is not None else due_ids(limit)
     if not candidates:
         return report
+    pace = _Pace(current_app.config.get("MAIL_RATE_PER_SECOND") or 0)
     connection = open_connection()
     try:
         with connection as conn:
             for message_id in candidates:
+                if stop is not None and stop():
+                    break
+                pace.wait()
                 row = _claim(message_id)
                 if row is None:
                     continue
@@ -239,6 +288,7 @@ def deliver(ids: list[int] | None = None, limit: int | None = None) -> DeliveryR
                     if _is_permanent(error):
                         row.status = OutboxStatus.FAILED
                         row.last_error = f"{type(error).__name__}: {error}"[:1000]
+                        suppress(row.recipient, row.last_error)
                         report.failed += 1
                     elif _schedule_retry(row, error):
                         report.retrying += 1
@@ -260,6 +310,32 @@ def deliver(ids: list[int] | None = None, limit: int | None = None) -> DeliveryR
         report.errors.append(f"{type(error).__name__}: {error}")
         report.retrying += _defer_unreachable(candidates, error)
     return report
+
+
+class _Pace:
+    """Spaces messages evenly so that no more than ``rate`` leave in any second."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_at = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.next_at > now:
+            time.sleep(self.next_at - now)
+        self.next_at = max(self.next_at, now) + self.interval
+
+
+def suppress(address: str, reason: str) -> None:
+    """Remember a hard-bouncing address (in the caller's transaction), once."""
+    address = address.strip().lower()
+    existing = db.session.scalar(
+        select(SuppressedAddress).where(SuppressedAddress.email == address)
+    )
+    if existing is None:
+        db.session.add(SuppressedAddress(email=address, reason=reason[:1000]))
 
 
 def _defer_unreachable(message_ids: list[int], error: Exception) -> int:
@@ -297,6 +373,28 @@ def release_stale_claims(older_than: timedelta = timedelta(minutes=30)) -> int:
     )
     db.session.commit()
     return result.rowcount
+
+
+def run_worker(
+    interval: float = 5.0,
+    stop: Callable[[], bool] = lambda: False,
+    idle_exit: bool = False,
+    on_batch: Callable[[DeliveryReport], None] | None = None,
+) -> None:
+    """Deliver due mail in batches until ``stop()`` says so (or, with ``idle_exit``, until
+    nothing is due). Each batch reuses one SMTP connection."""
+    while not stop():
+        release_stale_claims()
+        report = deliver(stop=stop)
+        if on_batch is not None and (report.sent or report.failed or report.retrying):
+            on_batch(report)
+        db.session.remove()  # a long-lived loop must not keep a growing identity map
+        if report.sent == 0 and report.failed == 0 and not due_ids(1):
+            if idle_exit:
+                return
+            deadline = time.monotonic() + interval
+            while not stop() and time.monotonic() < deadline:
+                time.sleep(min(0.2, interval))
 
 
 def requeue(message: OutboxMessage) -> None:

@@ -440,3 +440,49 @@ not_personal(
     "recorded_by_id",
     "created_at",
 )
+
+# --- newsletter: visitor subscriptions, campaigns, hard bounces -----------------------------
+NEWSLETTER_SUBSCRIPTION = Retention(
+    "newsletter_subscription",
+    _l("until you unsubscribe; an unconfirmed address is deleted after 30 days"),
+)
+not_personal("newsletter_subscriber", "id", "token")
+for _column in ("email", "locale", "created_at", "confirmed_at", "unsubscribed_at"):
+    personal(
+        "newsletter_subscriber",
+        _column,
+        category=CONTACT if _column == "email" else CONSENTS,
+        purpose=_l("to send you the newsletter you asked for, and only after you confirmed"),
+        basis=Basis.CONSENT,
+        retention=NEWSLETTER_SUBSCRIPTION,
+        export=True,
+        erasure=Erasure.DELETE,
+    )
+not_personal(
+    "newsletter_campaign",
+    "id",
+    "public_id",
+    "subject",
+    "body",
+    "language",
+    "audience",
+    "status",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "queued_at",
+    "queued_by_id",
+    "recipient_count",
+)
+not_personal("outbox_message", "campaign_id")
+not_personal("mail_suppression", "id", "reason", "created_at")
+personal(
+    "mail_suppression",
+    "email",
+    category=COMMUNICATIONS,
+    purpose=_l("to stop sending newsletters to an address whose mail server refuses them"),
+    basis=Basis.LEGITIMATE_INTEREST,
+    retention=WHILE_ACCOUNT_EXISTS,
+    export=True,
+    erasure=Erasure.DELETE,
+)
