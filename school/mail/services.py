@@ -296,7 +296,12 @@ def deliver(
                         report.failed += 1
                     report.errors.append(row.last_error)
                     db.session.commit()
-                    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                    # SMTPException is an OSError too: only a lost connection ends the batch;
+                    # after a refused recipient the same connection serves the next message.
+                    lost = isinstance(error, smtplib.SMTPServerDisconnected) or not isinstance(
+                        error, smtplib.SMTPException
+                    )
+                    if lost:
                         break
                     continue
                 row.status = OutboxStatus.SENT

@@ -5,16 +5,22 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from school.accounts.forms import email_field
 
 
+def language_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("en", "English", render_kw={"lang": "en"}),
+        SelectChoice("ru", "Русский", render_kw={"lang": "ru"}),
+    ]
+
+
 class SubscribeForm(FlaskForm):
     email = email_field()
-    language = SelectField(
-        _l("Language of the newsletter"), choices=[("en", "English"), ("ru", "Русский")]
-    )
+    language = SelectField(_l("Language of the newsletter"), choices=language_choices())
     submit = SubmitField(_l("Subscribe"))
 
 
@@ -45,7 +51,7 @@ class CampaignForm(FlaskForm):
     )
     language = SelectField(
         _l("Language (only people who chose it receive the newsletter)"),
-        choices=[("en", "English"), ("ru", "Русский")],
+        choices=language_choices(),
     )
     submit = SubmitField(_l("Save and preview"))
 
