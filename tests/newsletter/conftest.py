@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -64,6 +65,27 @@ class RefusingMailbox(Mailbox):
 @pytest.fixture
 def refusing_smtp():
     mailbox = RefusingMailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    mailbox.port = controller.port
+    yield mailbox
+    controller.stop()
+
+
+class SlowMailbox(Mailbox):
+    """Stores each message, then takes its time to say 250, like a busy relay."""
+
+    delay = 0.15
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        answer = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(self.delay)
+        return answer
+
+
+@pytest.fixture
+def slow_smtp():
+    mailbox = SlowMailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     mailbox.port = controller.port
