@@ -50,7 +50,7 @@ class CampaignForm(FlaskForm):
         render_kw={"rows": 14},
     )
     language = SelectField(
-        _l("Language (only people who chose it receive the newsletter)"),
+        _l("Audience language"),
         choices=language_choices(),
     )
     submit = SubmitField(_l("Save and preview"))
