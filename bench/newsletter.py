@@ -126,8 +126,8 @@ def as_email_messages(app) -> list[EmailMessage]:
 def main() -> bool:
     from school import create_app
     from school.extensions import db
-    from school.mail.models import OutboxMessage, OutboxStatus
     from school.mail import services as mail_services
+    from school.mail.models import OutboxMessage, OutboxStatus
     from school.newsletter import services
 
     instance = Path(tempfile.mkdtemp(prefix="bench-newsletter-"))
