@@ -208,7 +208,7 @@ def send(public_id):
     if ActionForm().validate_on_submit():
         count = services.queue_campaign(campaign, current_user)
         if count:
-            flash(_("The newsletter is queued for %(count)d people.", count=count), "success")
+            flash(_("The newsletter is queued. Recipients: %(count)d.", count=count), "success")
         elif count == 0:
             flash(_("Nobody is in the audience; nothing was sent."), "warning")
     return redirect(url_for("newsletter_admin.show", public_id=public_id))

@@ -70,7 +70,7 @@ def test_compose_preview_and_send_with_a_progress_bar(page, live_server, smtp, a
     page.get_by_role("button", name="Save and preview").click()
     page.wait_for_url(f"{base}/admin/newsletters/*")
     assert page.get_by_role("heading", name="Two weeks of Russian").is_visible()
-    assert page.get_by_text("Audience now: 12 people").is_visible()
+    assert page.get_by_text("Audience now: 12.").is_visible()
     axe_check(page)
 
     page.get_by_role("button", name="Send a test to me").click()
@@ -78,7 +78,7 @@ def test_compose_preview_and_send_with_a_progress_bar(page, live_server, smtp, a
     assert page.get_by_text("A test copy is on its way").is_visible()
     assert smtp.last_to("staff@example.com")["Subject"] == "[Test] Summer intensive"
 
-    page.get_by_role("button", name="Send to 12 people").click()
+    page.get_by_role("button", name="Send to the audience (12)").click()
     page.wait_for_load_state()
     progress = page.locator("progress#progress-bar")
     assert progress.is_visible()

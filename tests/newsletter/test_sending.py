@@ -60,7 +60,7 @@ def test_staff_compose_preview_test_send_and_send(staff_client, staff, make_user
     assert "<h1>New term</h1>" in page.text
     assert "<script>alert(1)" not in page.text  # sanitised
     assert "the catalogue (https://school.test/courses)" in page.text  # the text version
-    assert "Send to 3 people" in page.text  # the count before sending
+    assert "Send to the audience (3)" in page.text  # the count before sending
 
     response = staff_client.submit(show_url + "/test")
     assert response.status_code == 302
