@@ -166,7 +166,19 @@ def subscribe_visitor(email: str, locale: str, ip_address: str | None = None) ->
     locale = locale if locale in LANGUAGES else "en"
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
     if subscriber is not None and subscriber.is_active:
-        return  # already receiving it: nothing to confirm, nothing to tell
+        # Already receiving it. Still one email, as for any other address, so that neither
+        # the page nor its timing tells a stranger who subscribes; it carries the way out.
+        queue_email(
+            address,
+            locale=subscriber.locale,
+            subject=_l("You already receive our newsletter"),
+            template="newsletter/already_subscribed",
+            unsubscribe_link=absolute_url(
+                "newsletter.unsubscribe", token=unsubscribe_token(subscriber_id=subscriber.id)
+            ),
+        )
+        db.session.commit()
+        return
     if subscriber is None:
         subscriber = Subscriber(email=address, locale=locale)
         db.session.add(subscriber)
@@ -252,15 +264,19 @@ def purge_unconfirmed(now=None) -> int:
 # --- unsubscribing ----------------------------------------------------------------------------
 
 
-def unsubscribe_token(*, user_id: int | None = None, email: str | None = None) -> str:
-    payload = {"u": user_id} if user_id is not None else {"e": email}
+def unsubscribe_token(*, user_id: int | None = None, subscriber_id: int | None = None) -> str:
+    """A signed token naming an account or a visitor subscription by id.
+
+    Ids, not addresses: the token's payload is readable, and the link may end up in logs.
+    """
+    payload = {"u": user_id} if user_id is not None else {"s": subscriber_id}
     return make_token(UNSUBSCRIBE_PURPOSE, payload)
 
 
 def read_unsubscribe_token(token: str) -> dict:
     """The payload of a valid unsubscribe token; raises :class:`TokenError` otherwise."""
     payload = read_token(UNSUBSCRIBE_PURPOSE, token, int(UNSUBSCRIBE_LINK_VALID.total_seconds()))
-    if not isinstance(payload, dict) or not ({"u", "e"} & payload.keys()):
+    if not isinstance(payload, dict) or not ({"u", "s"} & payload.keys()):
         raise TokenError("invalid")
     return payload
 
@@ -286,12 +302,11 @@ def unsubscribe(token: str, *, method: str, ip_address: str | None = None) -> bo
             )
             changed = True
     else:
-        address = normalise_email(str(payload["e"]))
-        subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
+        subscriber = db.session.get(Subscriber, payload["s"]) if payload["s"] else None
         if subscriber is not None and subscriber.is_active:
             subscriber.unsubscribed_at = utcnow()
             record_consent(
-                email=address,
+                email=subscriber.email,
                 purpose=ConsentPurpose.MARKETING,
                 action=ConsentAction.WITHDRAWN,
                 method=method,
@@ -314,7 +329,10 @@ def personalise(row: OutboxMessage) -> tuple[str, str, dict]:
     if row.user_id is not None:
         token = unsubscribe_token(user_id=row.user_id)
     else:
-        token = unsubscribe_token(email=row.recipient)
+        subscriber_id = db.session.scalar(
+            select(Subscriber.id).where(Subscriber.email == row.recipient)
+        )
+        token = unsubscribe_token(subscriber_id=subscriber_id or 0)
     url = absolute_url("newsletter.unsubscribe", token=token)
     headers = dict(row.headers or {})
     headers["List-Unsubscribe"] = f"<{url}>, <{unsubscribe_mailto()}>"
