@@ -27,7 +27,12 @@ from school.extensions import db
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
 from school.mail.services import _sender_domain, queue_email, queue_rendered
 from school.markdown_text import render_markdown
-from school.newsletter.models import Campaign, CampaignStatus, Subscriber
+from school.newsletter.models import (
+    Campaign,
+    CampaignStatus,
+    Subscriber,
+    new_confirmation_token,
+)
 from school.newsletter.rendering import html_to_text
 from school.privacy.models import ConsentAction, ConsentPurpose, ConsentRecord
 from school.privacy.services import current_policy, record_consent, standing_consent
@@ -184,7 +189,7 @@ def subscribe_visitor(email: str, locale: str, ip_address: str | None = None) ->
         db.session.add(subscriber)
     else:  # unconfirmed or unsubscribed: a fresh request with a fresh link and a fresh clock
         subscriber.locale = locale
-        subscriber.token = _new_token()
+        subscriber.token = new_confirmation_token()
         subscriber.created_at = utcnow()
         subscriber.confirmed_at = None
         subscriber.unsubscribed_at = None
@@ -201,12 +206,6 @@ def subscribe_visitor(email: str, locale: str, ip_address: str | None = None) ->
         db.session.commit()
     except IntegrityError:  # the same address submitted twice at once: one row wins
         db.session.rollback()
-
-
-def _new_token() -> str:
-    from school.newsletter.models import new_confirmation_token
-
-    return new_confirmation_token()
 
 
 class ConfirmResult(enum.Enum):
@@ -243,7 +242,7 @@ def confirm_subscription(token: str, ip_address: str | None = None) -> ConfirmRe
         db.session.delete(subscriber)
     else:
         subscriber.confirmed_at = utcnow()
-        subscriber.token = _new_token()  # the link is spent
+        subscriber.token = new_confirmation_token()  # the link is spent
         record_consent(email=subscriber.email, **consent)
     db.session.commit()
     return ConfirmResult.CONFIRMED

@@ -12,7 +12,7 @@ from school.mail.services import run_worker
 from school.privacy.models import ConsentAction, ConsentPurpose
 from school.privacy.services import current_policy, record_consent
 from school.security import hash_password
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, link_in
 
 pytestmark = pytest.mark.browser
 
@@ -108,4 +108,33 @@ def test_compose_preview_and_send_with_a_progress_bar(page, live_server, smtp, a
 
     page.goto(f"{base}/admin/newsletters/")
     assert page.get_by_role("link", name="Summer intensive").is_visible()
+    axe_check(page)
+
+
+def test_a_visitor_subscribes_confirms_and_unsubscribes(page, live_server, smtp, axe_check):
+    base = live_server.url
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Newsletter").click()
+    page.wait_for_url(f"{base}/newsletter")
+    axe_check(page)
+    page.get_by_label("Email address").fill("reader@example.com")
+    page.get_by_role("button", name="Subscribe").click()
+    page.wait_for_url(f"{base}/newsletter/check-email")
+    axe_check(page)
+
+    page.goto(link_in(smtp.last_to("reader@example.com"), "/newsletter/confirm/"))
+    assert page.get_by_role("heading", name="Subscription confirmed").is_visible()
+    axe_check(page)
+
+    with live_server.app.app_context():
+        from school.newsletter.models import Subscriber
+        from school.newsletter.services import unsubscribe_token
+
+        subscriber_id = db.session.scalar(db.select(Subscriber.id))
+        token = unsubscribe_token(subscriber_id=subscriber_id)
+        db.session.remove()
+    page.goto(f"{base}/newsletter/unsubscribe/{token}")
+    axe_check(page)
+    page.get_by_role("button", name="Unsubscribe").click()
+    assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
     axe_check(page)
