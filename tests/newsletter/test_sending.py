@@ -360,3 +360,15 @@ def test_the_worker_drains_the_outbox_and_stops_when_idle(
     assert result.exit_code == 0, result.output
     assert "sent 3" in result.output
     assert len(smtp.messages) == 3
+
+
+def test_flask_mail_send_drains_a_campaign_larger_than_one_batch(
+    app, runner, staff, make_user, make_campaign, smtp
+):
+    app.config["MAIL_BATCH_SIZE"] = 4
+    for index in range(10):
+        make_user(f"d{index}@example.com", marketing=True)
+    services.queue_campaign(make_campaign(), staff)
+    result = runner.invoke(args=["mail", "send"])
+    assert "sent 10, retrying 0, failed 0" in result.output
+    assert len(smtp.messages) == 10
