@@ -48,6 +48,8 @@ class _TextWriter(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_data(self, data):
+        if not data.strip() and "\n" in data:
+            return  # the line breaks between block elements in the HTML source
         self.parts.append(data)
 
 

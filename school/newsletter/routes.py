@@ -178,6 +178,7 @@ def show(public_id):
         "newsletter/admin/show.html",
         campaign=campaign,
         rendered=services.render_campaign(campaign),
+        placeholder=services.UNSUBSCRIBE_PLACEHOLDER,
         audience_count=audience_count,
         progress=services.progress(campaign),
         action_form=ActionForm(),
