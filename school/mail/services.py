@@ -323,6 +323,20 @@ def _is_permanent(error: Exception) -> bool:
     return False
 
 
+# Permanent answers about the mailbox itself (RFC 5321 4.2.3: mailbox unavailable, user not
+# local, mailbox name not allowed). Others, like 552 (message too large), say nothing against
+# the address, so they fail the message without suppressing the address.
+HARD_BOUNCE_CODES = frozenset({550, 551, 553})
+
+
+def _is_hard_bounce(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code in HARD_BOUNCE_CODES
+    return False
+
+
 def _schedule_retry(row: OutboxMessage, error: Exception) -> bool:
     """Put a message back in the queue with backoff; False once it is out of attempts."""
     row.last_error = f"{type(error).__name__}: {error}"[:1000]
@@ -370,7 +384,8 @@ def deliver(
                     if _is_permanent(error):
                         row.status = OutboxStatus.FAILED
                         row.last_error = f"{type(error).__name__}: {error}"[:1000]
-                        suppress(row.recipient, row.last_error)
+                        if _is_hard_bounce(error):
+                            suppress(row.recipient, row.last_error)
                         report.failed += 1
                     elif _schedule_retry(row, error):
                         report.retrying += 1

@@ -53,13 +53,19 @@ def make_campaign(app, staff):
 
 
 class RefusingMailbox(Mailbox):
-    """Accepts mail, except for mailboxes starting with ``bounce``: 550, like a real MX."""
+    """Like a real MX: mailboxes starting with ``bounce`` do not exist (550 at RCPT), and
+    ``big`` ones refuse the message itself (552 at DATA)."""
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address.lower().startswith("bounce"):
             return "550 5.1.1 No such user here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if any(address.lower().startswith("big") for address in envelope.rcpt_tos):
+            return "552 5.3.4 Message size exceeds fixed maximum message size"
+        return await super().handle_DATA(server, session, envelope)
 
 
 @pytest.fixture

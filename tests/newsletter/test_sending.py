@@ -287,7 +287,7 @@ def test_a_hard_bounce_is_failed_suppressed_and_not_mailed_again(make_app, refus
 
         staff = User(email="staff@example.com", full_name="S", role=Role.STAFF, password_hash="x")
         db.session.add(staff)
-        for address in ("bounce@example.com", "fine@example.com"):
+        for address in ("bounce@example.com", "big@example.com", "fine@example.com"):
             user = User(
                 email=address, full_name="R", password_hash="x", email_confirmed_at=utcnow()
             )
@@ -305,18 +305,24 @@ def test_a_hard_bounce_is_failed_suppressed_and_not_mailed_again(make_app, refus
         first = services.save_campaign(None, subject="One", body="One", language="en", author=staff)
         services.queue_campaign(first, staff)
         report = mail.deliver()
-        assert (report.sent, report.failed) == (1, 1)
-        bounced = db.session.scalar(
-            select(OutboxMessage).where(OutboxMessage.recipient == "bounce@example.com")
-        )
-        assert bounced.status is OutboxStatus.FAILED and "550" in bounced.last_error
-        assert db.session.scalar(select(SuppressedAddress.email)) == "bounce@example.com"
+        assert (report.sent, report.failed) == (1, 2)
+        failed = {
+            row.recipient: row.last_error
+            for row in campaign_rows(first)
+            if row.status is OutboxStatus.FAILED
+        }
+        assert "550" in failed["bounce@example.com"] and "552" in failed["big@example.com"]
+        # Only the refused mailbox is suppressed; a message too large says nothing about it.
+        assert db.session.scalars(select(SuppressedAddress.email)).all() == ["bounce@example.com"]
 
         second = services.save_campaign(
             None, subject="Two", body="Two", language="en", author=staff
         )
-        assert services.queue_campaign(second, staff) == 1
-        assert [r.recipient for r in campaign_rows(second)] == ["fine@example.com"]
+        assert services.queue_campaign(second, staff) == 2
+        assert sorted(r.recipient for r in campaign_rows(second)) == [
+            "big@example.com",
+            "fine@example.com",
+        ]
         db.session.remove()
         db.engine.dispose()
     assert len(refusing_smtp.to("fine@example.com")) == 1
