@@ -317,6 +317,40 @@ def unsubscribe(token: str, *, method: str, ip_address: str | None = None) -> bo
     return changed
 
 
+def unsubscribe_address(email: str, *, method: str) -> bool:
+    """Stop the newsletter for an address (the mailto: unsubscribe, read by the email
+    intake): the account with that address and any visitor subscription. Idempotent.
+
+    The intake should call this only for a message whose sender it trusts to own the
+    address (e.g. DKIM/SPF aligned); an unsubscribe asks for less processing, never more.
+    """
+    address = normalise_email(email)
+    changed = False
+    user = db.session.scalar(select(User).where(User.email == address))
+    if user is not None and is_subscribed(user):
+        record_consent(
+            user=user,
+            purpose=ConsentPurpose.MARKETING,
+            action=ConsentAction.WITHDRAWN,
+            method=method,
+            language=user.locale,
+        )
+        changed = True
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
+    if subscriber is not None and subscriber.is_active:
+        subscriber.unsubscribed_at = utcnow()
+        record_consent(
+            email=address,
+            purpose=ConsentPurpose.MARKETING,
+            action=ConsentAction.WITHDRAWN,
+            method=method,
+            language=subscriber.locale,
+        )
+        changed = True
+    db.session.commit()
+    return changed
+
+
 def unsubscribe_mailto() -> str:
     config = current_app.config
     address = config.get("UNSUBSCRIBE_MAILTO") or config["PRIVACY_CONTACT_EMAIL"]

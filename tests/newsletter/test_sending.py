@@ -378,3 +378,16 @@ def test_flask_mail_send_drains_a_campaign_larger_than_one_batch(
     result = runner.invoke(args=["mail", "send"])
     assert "sent 10, retrying 0, failed 0" in result.output
     assert len(smtp.messages) == 10
+
+
+def test_a_draft_can_be_edited_before_it_is_sent(staff_client, make_campaign):
+    campaign = make_campaign(subject="Draft one")
+    edit_url = f"/admin/newsletters/{campaign.public_id}/edit"
+    assert 'value="Draft one"' in staff_client.get(edit_url).text
+    response = staff_client.submit(
+        edit_url, {"subject": "Draft two", "body": "Changed.", "language": "ru"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(campaign)
+    assert (campaign.subject, campaign.body, campaign.language) == ("Draft two", "Changed.", "ru")
+    assert staff_client.submit(edit_url, {"subject": "", "body": ""}).status_code == 200
