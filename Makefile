@@ -25,7 +25,12 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Serving on http://127.0.0.1:5000 (mail goes to instance/mail_spool/ unless MAIL_SERVER is set)"
-	SCHOOL_ENV=$${SCHOOL_ENV:-development} $(FLASK) run --host 127.0.0.1 --port 5000
+	export SCHOOL_ENV=$${SCHOOL_ENV:-development}; $(FLASK) mail worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port 5000
+
+## worker: deliver queued mail (newsletters, retries) continuously, without the web server
+worker: install
+	$(FLASK) mail worker
 
 ## test: set up and run the whole suite (browser tests need /usr/bin/chromium)
 test: install

@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from school.enrollment import init_app as init_enrollment
     from school.intake import init_app as init_intake
     from school.mail import init_app as init_mail
+    from school.newsletter import init_app as init_newsletter
     from school.pages import init_app as init_pages
     from school.privacy import init_app as init_privacy
     from school.profile import init_app as init_profile
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         init_profile,
         init_compliance,
         init_intake,
+        init_newsletter,
         init_admin,
     ):
         init(app)

@@ -30,6 +30,8 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "BCRYPT_LOG_ROUNDS": int,
     "SESSION_COOKIE_SECURE": bool,
     "SCHOOL_ENV": str,
+    "MAIL_RATE_PER_SECOND": float,
+    "UNSUBSCRIBE_MAILTO": str,
 }
 
 
@@ -84,6 +86,13 @@ class Defaults:
     MAIL_BATCH_SIZE = 200
     MAIL_SEND_AFTER_REQUEST = True
     MAIL_SUPPRESS_SEND = False
+    MAIL_RATE_PER_SECOND = 0.0  # the provider's sending limit; 0 sends as fast as it accepts
+
+    # Newsletters: unconfirmed visitor subscriptions are purged after this long; the mailto
+    # unsubscribe address (RFC 8058) is read by the email intake (default: the privacy box).
+    NEWSLETTER_CONFIRM_WITHIN = timedelta(days=30)
+    NEWSLETTER_SUBSCRIBE_LIMIT_PER_IP = "10 per hour"
+    UNSUBSCRIBE_MAILTO = ""
 
     LANGUAGES = ("en", "ru")
     BABEL_DEFAULT_LOCALE = "en"
@@ -136,8 +145,8 @@ def _apply_environment(config) -> None:
             continue
         if kind is bool:
             config[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
-        elif kind is int:
-            config[key] = int(raw)
+        elif kind in (int, float):
+            config[key] = kind(raw)
         else:
             config[key] = raw
 

@@ -31,7 +31,7 @@ def table(name: str) -> Table:
 def _direct_condition(ownership: registry.Ownership, subject: Subject):
     t = table(ownership.table)
     conditions = []
-    if subject.user_id is not None:
+    if subject.user_id is not None and ownership.column is not None:
         conditions.append(t.c[ownership.column] == subject.user_id)
     if ownership.email_column is not None and subject.email:
         conditions.append(t.c[ownership.email_column] == subject.email)

@@ -183,7 +183,7 @@ class Ownership:
     """
 
     table: str
-    column: str
+    column: str | None
     via: str | None = None
     # Rows tied to the person's address rather than their account (mail sent to them
     # before they signed up, a request emailed without an account).
@@ -781,3 +781,51 @@ for _column in ("subject", "raw_path", "attachments"):
         keep_reason=_l("proof of what you asked and how your request was answered"),
     )
 owned("intake_message", "request_id", via="privacy_request", email_column="from_address")
+
+# --- newsletter: visitor subscriptions, campaigns, hard bounces -----------------------------
+NEWSLETTER_SUBSCRIPTION = Retention(
+    "newsletter_subscription",
+    _l("until you unsubscribe; an unconfirmed address is deleted after 30 days"),
+)
+not_personal("newsletter_subscriber", "id", "token")
+for _column in ("email", "locale", "created_at", "confirmed_at", "unsubscribed_at"):
+    personal(
+        "newsletter_subscriber",
+        _column,
+        category=CONTACT if _column == "email" else CONSENTS,
+        purpose=_l("to send you the newsletter you asked for, and only after you confirmed"),
+        basis=Basis.CONSENT,
+        retention=NEWSLETTER_SUBSCRIPTION,
+        export=True,
+        erasure=Erasure.DELETE,
+    )
+not_personal(
+    "newsletter_campaign",
+    "id",
+    "public_id",
+    "subject",
+    "body",
+    "language",
+    "audience",
+    "status",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "queued_at",
+    "queued_by_id",
+    "recipient_count",
+)
+not_personal("outbox_message", "campaign_id")
+not_personal("mail_suppression", "id", "reason", "created_at")
+personal(
+    "mail_suppression",
+    "email",
+    category=COMMUNICATIONS,
+    purpose=_l("to stop sending newsletters to an address whose mail server refuses them"),
+    basis=Basis.LEGITIMATE_INTEREST,
+    retention=WHILE_ACCOUNT_EXISTS,
+    export=True,
+    erasure=Erasure.DELETE,
+)
+owned("newsletter_subscriber", None, email_column="email")
+owned("mail_suppression", None, email_column="email")
