@@ -25,6 +25,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SITE_URL": str,
     "PREFERRED_URL_SCHEME": str,
     "PRIVACY_JURISDICTION": str,
+    "MINOR_AGE": int,
     "RATELIMIT_STORAGE_URI": str,
     "BCRYPT_LOG_ROUNDS": int,
     "SESSION_COOKIE_SECURE": bool,
@@ -91,7 +92,10 @@ class Defaults:
     PRIVACY_JURISDICTION = "BY"
     SCHOOL_COUNTRY = "BY"  # where the school keeps data; processors elsewhere are transfers
     PRIVACY_CONTACT_EMAIL = "privacy@lingua.example"
-    PRIVACY_MINOR_AGE = 16
+    # Below this age a parent or guardian gives the consent to processing (GDPR Art. 8 lets
+    # member states choose 13 to 16; Belarus's Law 99-Z says 16). One setting for both.
+    MINOR_AGE = 16
+    GUARDIAN_CONSENT_WITHIN = timedelta(days=7)
     PUBLIC_HOLIDAYS: tuple[str, ...] = ()
     ANALYTICS_RETENTION_DAYS = 180
 

@@ -15,6 +15,8 @@ def test_sign_up_confirm_log_in_and_switch_language(page, live_server, smtp, axe
     page.get_by_label("Full name").fill("Lena Browser")
     page.get_by_label("Email address").fill("lena@example.com")
     page.get_by_label("Password").fill("browser password 123")
+    page.get_by_label("Date of birth").fill("1994-08-21")
+    assert page.locator("#guardian").is_hidden()  # an adult: no parent or guardian asked
     page.get_by_label("I agree that the school processes my personal data").check()
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(f"{base}/signup/check-email")
