@@ -110,14 +110,14 @@ class SignupForm(FlaskForm):
     )
     # Always on the page (the form works without JavaScript); required only for a minor.
     guardian_name = StringField(
-        _l("Parent or guardian's full name"),
+        _l("Parent or guardian's name"),
         validators=[
             Optional(),
             Length(max=NAME_MAX, message=_l("Use at most %(max)d characters.", max=NAME_MAX)),
         ],
     )
     guardian_email = EmailField(
-        _l("Parent or guardian's email address"),
+        _l("Parent or guardian's email"),
         validators=[
             Optional(),
             Length(max=EMAIL_MAX, message=_l("An email address has at most 254 characters.")),

@@ -103,8 +103,8 @@ def signup():
 def guardian_consent(token):
     """The page a parent or guardian reaches from their email, to consent for a minor."""
     expired = _(
-        "This link has expired. Ask the person who signed up to contact us, and we will send "
-        "a new one."
+        "This link has expired. The person who signed up can have a new one sent to you from "
+        "the page for a new confirmation link."
     )
     try:
         user = services.user_for_guardian_token(token)
@@ -210,7 +210,7 @@ def login():
                     "emailed them a link; you can log in once they have given it."
                 )
             )
-            return render_template("accounts/login.html", form=form), 403
+            return render_template("accounts/login.html", form=form, awaiting_guardian=True), 403
         form.form_errors.append(_("That email and password do not match an account."))
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)

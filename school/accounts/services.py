@@ -166,10 +166,15 @@ def confirm_email(token: str) -> tuple[ConfirmResult, User]:
 
 
 def resend_confirmation(address: str) -> None:
+    """Send the links an account still waits for: its own confirmation, and for a minor
+    whose guardian has not answered (perhaps too late), the guardian's link again."""
     user = find_user_by_email(address)
-    if user is None or user.is_confirmed or not user.is_active:
+    if user is None or not user.is_active or (user.is_confirmed and not user.awaits_guardian):
         return
-    emails.confirm_your_address(user, confirmation_token(user))
+    if not user.is_confirmed:
+        emails.confirm_your_address(user, confirmation_token(user))
+    if user.awaits_guardian:
+        emails.guardian_consent_request(user, guardian_consent_token(user))
     db.session.commit()
 
 

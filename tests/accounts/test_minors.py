@@ -280,3 +280,19 @@ def test_by_default_a_fourteen_year_old_needs_a_guardian(client, smtp):
     response = signup(client, ADULT, date_of_birth=born_years_ago(14))
     assert response.status_code == 200
     assert users() == 0
+
+
+def test_a_waiting_minor_can_have_the_guardian_link_sent_again(client, smtp):
+    """A lost or expired guardian link is not a dead end: the usual resend page sends it."""
+    signup(client, MINOR)
+    confirm_own_address(client, smtp)
+    refused = login(client, "kostya@example.com")
+    assert 'href="/confirm"' in refused.text
+    smtp.clear()
+    client.submit("/confirm", {"email": "kostya@example.com"})
+    assert len(smtp.to("olga@example.com")) == 1
+    assert smtp.to("kostya@example.com") == []  # already confirmed their own address
+    client.submit(guardian_path(smtp), {})
+    smtp.clear()
+    client.submit("/confirm", {"email": "kostya@example.com"})
+    assert smtp.messages == []  # nothing is waiting any more
