@@ -296,3 +296,10 @@ def test_a_waiting_minor_can_have_the_guardian_link_sent_again(client, smtp):
     smtp.clear()
     client.submit("/confirm", {"email": "kostya@example.com"})
     assert smtp.messages == []  # nothing is waiting any more
+
+
+def test_the_guardian_confirmation_needs_the_form_token(client, smtp):
+    signup(client, MINOR)
+    response = client.post(guardian_path(smtp), data={})
+    assert response.status_code == 400
+    assert db.session.scalar(select(User)).awaits_guardian
