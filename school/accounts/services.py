@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from school.accounts import emails
@@ -111,6 +111,8 @@ def register(data: SignupRequest) -> User | None:
 
     db.session.add(Profile(user_id=user.id, date_of_birth=data.date_of_birth))
     if is_minor(data.date_of_birth):
+        if not (data.guardian_name or "").strip() or not (data.guardian_email or "").strip():
+            raise ValueError("a minor signs up with a parent or guardian's name and address")
         user.guardian_name = (data.guardian_name or "").strip()
         user.guardian_email = normalise_email(data.guardian_email or "")
         emails.guardian_consent_request(user, guardian_consent_token(user))
@@ -223,7 +225,16 @@ def give_guardian_consent(
     confirmation changes nothing. Raises TokenError for a bad or stale link.
     """
     user = user_for_guardian_token(token)
-    if not user.awaits_guardian:
+    # Claim the confirmation in one conditional write, so two clicks racing each other
+    # record the consent once.
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.guardian_consent_at.is_(None))
+        .values(guardian_consent_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
         return GuardianResult.ALREADY, user
     policy = current_policy()
     on_behalf = guardian_description(user)
@@ -249,7 +260,6 @@ def give_guardian_consent(
             ip_address=ip_address,
             given_on_behalf_by=on_behalf,
         )
-    user.guardian_consent_at = utcnow()
     db.session.commit()
     return GuardianResult.CONFIRMED, user
 

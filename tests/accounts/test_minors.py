@@ -2,6 +2,7 @@
 emailed link opens the account and is recorded in the ledger on the minor's behalf."""
 
 import html
+import threading
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -303,3 +304,26 @@ def test_the_guardian_confirmation_needs_the_form_token(client, smtp):
     response = client.post(guardian_path(smtp), data={})
     assert response.status_code == 400
     assert db.session.scalar(select(User)).awaits_guardian
+
+
+def test_two_racing_guardian_clicks_record_the_consent_once(app, smtp):
+    client = app.test_client()
+    signup(client, MINOR)
+    path = guardian_path(smtp)
+    clients = [app.test_client() for _ in range(3)]
+    tokens = [c.csrf_token() for c in clients]
+    start = threading.Barrier(len(clients))
+    answers = []
+
+    def click(client, token):
+        start.wait()
+        answers.append(client.post(path, data={"csrf_token": token}).status_code)
+
+    pairs = zip(clients, tokens, strict=True)
+    threads = [threading.Thread(target=click, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * len(clients)
+    assert len(consents(db.session.scalar(select(User)))) == 1
