@@ -26,6 +26,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "PREFERRED_URL_SCHEME": str,
     "PRIVACY_JURISDICTION": str,
     "PRIVACY_AUTO_APPROVE_EXPORTS": bool,
+    "MINOR_AGE": int,
     "RATELIMIT_STORAGE_URI": str,
     "BCRYPT_LOG_ROUNDS": int,
     "SESSION_COOKIE_SECURE": bool,
@@ -101,7 +102,10 @@ class Defaults:
     PRIVACY_JURISDICTION = "BY"
     SCHOOL_COUNTRY = "BY"  # where the school keeps data; processors elsewhere are transfers
     PRIVACY_CONTACT_EMAIL = "privacy@lingua.example"
-    PRIVACY_MINOR_AGE = 16
+    # Below this age a parent or guardian gives the consent to processing (GDPR Art. 8 lets
+    # member states choose 13 to 16; Belarus's Law 99-Z says 16). One setting for both.
+    MINOR_AGE = 16
+    GUARDIAN_CONSENT_WITHIN = timedelta(days=7)
     PUBLIC_HOLIDAYS: tuple[str, ...] = ()
     ANALYTICS_RETENTION_DAYS = 180
     EXPORT_LINK_DAYS = 7  # how long the download link of an export works

@@ -84,3 +84,18 @@ def address_was_changed(user, old_address: str) -> None:
         new_address=user.email,
         old_address=old_address,
     )
+
+
+def guardian_consent_request(user, token: str) -> None:
+    """To the parent or guardian of a minor, in the language the minor chose."""
+    queue_email(
+        user.guardian_email,
+        user=user,
+        locale=user.locale,
+        subject=_l("Your consent is needed for %(name)s's account", name=user.full_name),
+        template="accounts/guardian_consent",
+        link=absolute_url("accounts.guardian_consent", token=token),
+        guardian_name=user.guardian_name,
+        child_name=user.full_name,
+        child_email=user.email,
+    )

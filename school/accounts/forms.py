@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from school.accounts.models import EMAIL_MAX, NAME_MAX
+from school.accounts.services import is_minor, normalise_email
 
+OLDEST_AGE = 120  # older than this is surely a typo in the year
 PASSWORD_MAX = 128  # bcrypt reads only 72 bytes; a longer limit would be a false promise
 
 
@@ -48,6 +69,29 @@ def new_password_field(label=None):
     )
 
 
+class BirthDateField(DateField):
+    """A date field whose complaint about an unreadable date says what to type."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(
+                _l("Enter your date of birth as a date, like 2001-03-31 (year, month, day).")
+            ) from error
+
+
+def _plausible_birth_date(form, field):
+    born: date | None = field.data
+    if born is None:  # unreadable: the field has already said so
+        return
+    today = date.today()  # noqa: DTZ011 (the calendar date is what a person means here)
+    if born > today:
+        raise StopValidation(_l("A date of birth cannot be in the future."))
+    if today.year - born.year > OLDEST_AGE:
+        raise StopValidation(_l("Please check the year: that is more than 120 years ago."))
+
+
 class SignupForm(FlaskForm):
     full_name = StringField(
         _l("Full name"),
@@ -59,11 +103,68 @@ class SignupForm(FlaskForm):
     )
     email = email_field()
     password = new_password_field()
+    date_of_birth = BirthDateField(
+        _l("Date of birth"),
+        validators=[InputRequired(_l("Enter your date of birth.")), _plausible_birth_date],
+        render_kw={"autocomplete": "bday"},
+    )
+    # Always on the page (the form works without JavaScript); required only for a minor.
+    guardian_name = StringField(
+        _l("Parent or guardian's name"),
+        validators=[
+            Optional(),
+            Length(max=NAME_MAX, message=_l("Use at most %(max)d characters.", max=NAME_MAX)),
+        ],
+    )
+    guardian_email = EmailField(
+        _l("Parent or guardian's email"),
+        validators=[
+            Optional(),
+            Length(max=EMAIL_MAX, message=_l("An email address has at most 254 characters.")),
+            Email(
+                message=_l("Enter a valid email address, like name@example.com."),
+                check_deliverability=False,
+            ),
+        ],
+    )
     processing_consent = BooleanField(
         validators=[InputRequired(_l("We need this consent to create your account."))]
     )
     marketing_consent = BooleanField(default=False)
     submit = SubmitField(_l("Create account"))
+
+    @property
+    def is_minor(self) -> bool:
+        born = self.date_of_birth.data
+        return born is not None and not self.date_of_birth.errors and is_minor(born)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.is_minor:
+            return valid
+        # Under the age of consent: a parent or guardian gives it, so we need to reach them.
+        if not (self.guardian_name.data or "").strip():
+            self.guardian_name.errors.append(_l("Enter the full name of your parent or guardian."))
+            valid = False
+        guardian_email = (self.guardian_email.data or "").strip()
+        if not guardian_email:
+            self.guardian_email.errors.append(
+                _l("Enter the email address of your parent or guardian.")
+            )
+            valid = False
+        elif not self.guardian_email.errors and normalise_email(guardian_email) == (
+            normalise_email(self.email.data or "")
+        ):
+            self.guardian_email.errors.append(
+                _l("Your parent or guardian's address must be different from your own.")
+            )
+            valid = False
+        return valid
+
+
+class GuardianConsentForm(FlaskForm):
+    marketing_consent = BooleanField(default=False)
+    submit = SubmitField(_l("I give consent on their behalf"))
 
 
 class LoginForm(FlaskForm):

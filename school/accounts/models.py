@@ -58,6 +58,11 @@ class User(UserMixin, db.Model):
     # Blocking (restriction of processing): while set, no newsletters, marketing, analytics
     # or recommendations reach this person; only what keeps the account itself working.
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A person under MINOR_AGE signs up with a parent or guardian, whose consent to processing
+    # is needed before the account can be used; ``guardian_consent_at`` is when it came.
+    guardian_name: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    guardian_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    guardian_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def get_id(self) -> str:
         return self.session_token
@@ -77,6 +82,11 @@ class User(UserMixin, db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def awaits_guardian(self) -> bool:
+        """Signed up as a minor, and the guardian has not yet given consent."""
+        return self.guardian_email is not None and self.guardian_consent_at is None
 
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()

@@ -17,6 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from school.accounts import bp, services
 from school.accounts.forms import (
     EmailChangeForm,
+    GuardianConsentForm,
     LoginForm,
     LogoutForm,
     PasswordChangeForm,
@@ -79,6 +80,9 @@ def signup():
                 marketing_consent=form.marketing_consent.data,
                 language=current_language(),
                 ip_address=request.remote_addr,
+                date_of_birth=form.date_of_birth.data,
+                guardian_name=form.guardian_name.data,
+                guardian_email=form.guardian_email.data,
             )
         )
         # The same answer whether or not the address already had an account.
@@ -89,6 +93,45 @@ def signup():
         form=form,
         policy=policy,
         # The exact sentences the ledger records, so what is shown is what is proven.
+        processing_wording=consent_wording(ConsentPurpose.PROCESSING, language, policy),
+        marketing_wording=consent_wording(ConsentPurpose.MARKETING, language, policy),
+        minor_age=current_app.config["MINOR_AGE"],
+    )
+
+
+@bp.route("/signup/guardian/<token>", methods=["GET", "POST"])
+def guardian_consent(token):
+    """The page a parent or guardian reaches from their email, to consent for a minor."""
+    expired = _(
+        "This link has expired. The person who signed up can have a new one sent to you from "
+        "the page for a new confirmation link."
+    )
+    try:
+        user = services.user_for_guardian_token(token)
+    except TokenError as error:
+        return _token_failure(error, expired)
+    form = GuardianConsentForm()
+    language = current_language()
+    if not user.awaits_guardian:
+        return render_template("accounts/guardian_done.html", user=user, already=True)
+    if form.validate_on_submit():
+        try:
+            result, user = services.give_guardian_consent(
+                token,
+                language=language,
+                ip_address=request.remote_addr,
+                marketing_consent=form.marketing_consent.data,
+            )
+        except TokenError as error:
+            return _token_failure(error, expired)
+        already = result is services.GuardianResult.ALREADY
+        return render_template("accounts/guardian_done.html", user=user, already=already)
+    policy = current_policy()
+    return render_template(
+        "accounts/guardian_consent.html",
+        form=form,
+        user=user,
+        policy=policy,
         processing_wording=consent_wording(ConsentPurpose.PROCESSING, language, policy),
         marketing_wording=consent_wording(ConsentPurpose.MARKETING, language, policy),
     )
@@ -160,6 +203,14 @@ def login():
                 "warning",
             )
             return redirect(url_for("accounts.resend_confirmation"))
+        if outcome is services.LoginOutcome.AWAITING_GUARDIAN:
+            form.form_errors.append(
+                _(
+                    "Your account is waiting for your parent or guardian's consent. We have "
+                    "emailed them a link; you can log in once they have given it."
+                )
+            )
+            return render_template("accounts/login.html", form=form, awaiting_guardian=True), 403
         form.form_errors.append(_("That email and password do not match an account."))
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)

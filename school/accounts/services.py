@@ -9,9 +9,10 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from school.accounts import emails
@@ -19,12 +20,15 @@ from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.models import ConsentAction, ConsentPurpose
-from school.privacy.services import current_policy, record_consent
+from school.privacy.services import consent_wording, current_policy, record_consent
+from school.profile.models import Profile
 from school.security import TokenError, check_password, hash_password, make_token, read_token
 
 CONFIRM = "confirm-email"
 RESET = "reset-password"
 CHANGE_EMAIL = "change-email"
+GUARDIAN_CONSENT = "guardian-consent"
+GUARDIAN_METHOD = "guardian confirmation by emailed link"
 
 
 def normalise_email(address: str) -> str:
@@ -51,10 +55,28 @@ class SignupRequest:
     marketing_consent: bool
     language: str
     ip_address: str | None
+    date_of_birth: date
+    guardian_name: str | None = None
+    guardian_email: str | None = None
+
+
+def age_on(born: date, today: date) -> int:
+    """Full years lived: a birthday counts from its own day."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def is_minor(born: date, today: date | None = None) -> bool:
+    """Under the age at which a person consents alone (``MINOR_AGE``, 16 by default)."""
+    today = today or utcnow().date()
+    return age_on(born, today) < current_app.config["MINOR_AGE"]
 
 
 def register(data: SignupRequest) -> User | None:
-    """Create an unconfirmed student account and record both consents.
+    """Create an unconfirmed student account, its profile, and record the consents.
+
+    An adult's own consent is recorded now. For a minor the account waits for a parent or
+    guardian, who is emailed a link to give the consent on the minor's behalf; the minor's
+    own ticks are not consent in law, so nothing is recorded until then.
 
     If the address already has an account, nothing is created and its owner is told by
     email instead, so the page a visitor sees is the same either way. Returns the new user,
@@ -86,6 +108,17 @@ def register(data: SignupRequest) -> User | None:
             emails.someone_tried_to_sign_up(winner)
             db.session.commit()
         return None
+
+    db.session.add(Profile(user_id=user.id, date_of_birth=data.date_of_birth))
+    if is_minor(data.date_of_birth):
+        if not (data.guardian_name or "").strip() or not (data.guardian_email or "").strip():
+            raise ValueError("a minor signs up with a parent or guardian's name and address")
+        user.guardian_name = (data.guardian_name or "").strip()
+        user.guardian_email = normalise_email(data.guardian_email or "")
+        emails.guardian_consent_request(user, guardian_consent_token(user))
+        emails.confirm_your_address(user, confirmation_token(user))
+        db.session.commit()
+        return user
 
     record_consent(
         user=user,
@@ -135,11 +168,100 @@ def confirm_email(token: str) -> tuple[ConfirmResult, User]:
 
 
 def resend_confirmation(address: str) -> None:
+    """Send the links an account still waits for: its own confirmation, and for a minor
+    whose guardian has not answered (perhaps too late), the guardian's link again."""
     user = find_user_by_email(address)
-    if user is None or user.is_confirmed or not user.is_active:
+    if user is None or not user.is_active or (user.is_confirmed and not user.awaits_guardian):
         return
-    emails.confirm_your_address(user, confirmation_token(user))
+    if not user.is_confirmed:
+        emails.confirm_your_address(user, confirmation_token(user))
+    if user.awaits_guardian:
+        emails.guardian_consent_request(user, guardian_consent_token(user))
     db.session.commit()
+
+
+# --- a parent or guardian's consent for a minor ----------------------------------------------
+
+
+def guardian_consent_token(user: User) -> str:
+    return make_token(GUARDIAN_CONSENT, {"u": user.id, "g": user.guardian_email})
+
+
+def user_for_guardian_token(token: str) -> User:
+    """The minor a guardian's link is about. Raises TokenError for a bad or stale link."""
+    max_age = int(current_app.config["GUARDIAN_CONSENT_WITHIN"].total_seconds())
+    payload = read_token(GUARDIAN_CONSENT, token, max_age)
+    user = db.session.get(User, payload.get("u"))
+    if (
+        user is None
+        or not user.is_active
+        or not user.guardian_email
+        or user.guardian_email != payload.get("g")
+    ):
+        raise TokenError("invalid")
+    return user
+
+
+def guardian_description(user: User) -> str:
+    """How the ledger names who consented: the guardian's name and address."""
+    return f"{user.guardian_name} <{user.guardian_email}>"
+
+
+class GuardianResult(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    ALREADY = "already"
+
+
+def give_guardian_consent(
+    token: str,
+    *,
+    language: str,
+    ip_address: str | None,
+    marketing_consent: bool = False,
+) -> tuple[GuardianResult, User]:
+    """Record the guardian's consent to processing on the minor's behalf; the account opens.
+
+    The wording recorded is the one shown on the guardian's page, in its language. A second
+    confirmation changes nothing. Raises TokenError for a bad or stale link.
+    """
+    user = user_for_guardian_token(token)
+    # Claim the confirmation in one conditional write, so two clicks racing each other
+    # record the consent once.
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.guardian_consent_at.is_(None))
+        .values(guardian_consent_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        return GuardianResult.ALREADY, user
+    policy = current_policy()
+    on_behalf = guardian_description(user)
+    record_consent(
+        user=user,
+        purpose=ConsentPurpose.PROCESSING,
+        action=ConsentAction.GIVEN,
+        policy=policy,
+        wording=consent_wording(ConsentPurpose.PROCESSING, language, policy),
+        method=GUARDIAN_METHOD,
+        language=language,
+        ip_address=ip_address,
+        given_on_behalf_by=on_behalf,
+    )
+    if marketing_consent:
+        record_consent(
+            user=user,
+            purpose=ConsentPurpose.MARKETING,
+            action=ConsentAction.GIVEN,
+            policy=policy,
+            method=GUARDIAN_METHOD + " (separate, unticked option)",
+            language=language,
+            ip_address=ip_address,
+            given_on_behalf_by=on_behalf,
+        )
+    db.session.commit()
+    return GuardianResult.CONFIRMED, user
 
 
 # --- signing in --------------------------------------------------------------------------
@@ -149,6 +271,7 @@ class LoginOutcome(enum.StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
     UNCONFIRMED = "unconfirmed"
+    AWAITING_GUARDIAN = "awaiting_guardian"
 
 
 def authenticate(address: str, password: str, ip_address: str | None):
@@ -159,6 +282,9 @@ def authenticate(address: str, password: str, ip_address: str | None):
         return LoginOutcome.BAD_CREDENTIALS, None
     if not check_password(password, user.password_hash):
         return LoginOutcome.BAD_CREDENTIALS, None
+    # Told only to someone who knows the password, so it reveals nothing to others.
+    if user.awaits_guardian:
+        return LoginOutcome.AWAITING_GUARDIAN, user
     if not user.is_confirmed:
         return LoginOutcome.UNCONFIRMED, user
     user.last_login_at = utcnow()

@@ -829,3 +829,45 @@ personal(
 )
 owned("newsletter_subscriber", None, email_column="email")
 owned("mail_suppression", None, email_column="email")
+
+# --- accounts: a parent or guardian's consent for a person under MINOR_AGE ------------------
+_GUARDIAN_PURPOSE = _l(
+    "to ask your parent or guardian for consent, as the law requires for a person under the "
+    "age of consent, and to prove that they gave it"
+)
+_GUARDIAN_KEEP_REASON = _l(
+    "kept as proof that your parent or guardian consented while a claim about it is possible"
+)
+personal(
+    "user",
+    "guardian_name",
+    category=CONSENTS,
+    purpose=_GUARDIAN_PURPOSE,
+    basis=Basis.LEGAL_OBLIGATION,
+    retention=CONSENT_EVIDENCE,
+    export=True,
+    erasure=Erasure.KEEP,
+    keep_reason=_GUARDIAN_KEEP_REASON,
+)
+personal(
+    "user",
+    "guardian_email",
+    category=CONSENTS,
+    purpose=_GUARDIAN_PURPOSE,
+    basis=Basis.LEGAL_OBLIGATION,
+    retention=CONSENT_EVIDENCE,
+    export=True,
+    erasure=Erasure.ANONYMISE,
+    anonymise_as="fingerprint",
+)
+personal(
+    "user",
+    "guardian_consent_at",
+    category=CONSENTS,
+    purpose=_GUARDIAN_PURPOSE,
+    basis=Basis.LEGAL_OBLIGATION,
+    retention=CONSENT_EVIDENCE,
+    export=True,
+    erasure=Erasure.KEEP,
+    keep_reason=_GUARDIAN_KEEP_REASON,
+)

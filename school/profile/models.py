@@ -34,7 +34,8 @@ class Level(enum.StrEnum):
 
 
 class Profile(db.Model):
-    """One per user, created on first save. Every field is optional.
+    """One per user, created at sign-up (with the date of birth) or on first save. Every
+    field is optional.
 
     Contact and identifying details (phone, address, postal code, date of birth, workplace,
     position) are encrypted at rest; see :mod:`school.profile.encryption`.

@@ -25,6 +25,7 @@ def test_two_signups_racing_for_one_address_make_one_account(app, smtp):
                 "full_name": f"Racer {number}",
                 "email": "race@example.com",
                 "password": "a long enough password",
+                "date_of_birth": "1990-05-17",
                 "processing_consent": "y",
             },
         )
@@ -60,6 +61,7 @@ def test_a_busy_database_gets_a_clear_answer_and_changes_nothing(make_app, smtp,
                 "full_name": "Patient Person",
                 "email": "patient@example.com",
                 "password": "a long enough password",
+                "date_of_birth": "1990-05-17",
                 "processing_consent": "y",
             },
         )

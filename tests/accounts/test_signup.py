@@ -13,6 +13,7 @@ GOOD = {
     "full_name": "Nina Novak",
     "email": "Nina@Example.com",
     "password": "a long enough password",
+    "date_of_birth": "1990-05-17",
     "processing_consent": "y",
 }
 
@@ -169,3 +170,28 @@ def test_the_ledger_records_exactly_the_sentence_shown(client, smtp):
     signup(client, marketing_consent="y")
     for row in db.session.scalars(select(ConsentRecord)):
         assert row.wording in page
+
+
+def test_date_of_birth_is_required_and_kept_in_the_profile(client, smtp):
+    missing = signup(client, date_of_birth=None)
+    assert missing.status_code == 200
+    assert "Enter your date of birth." in missing.text
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+    signup(client)
+    from school.profile.models import Profile
+
+    user = db.session.scalar(select(User))
+    assert db.session.get(Profile, user.id).date_of_birth.isoformat() == "1990-05-17"
+
+
+def test_impossible_dates_of_birth_are_refused_and_nothing_typed_is_lost(client, smtp):
+    future = signup(client, date_of_birth="2999-01-01")
+    assert "cannot be in the future" in future.text
+    assert 'value="Nina Novak"' in future.text
+    assert 'value="2999-01-01"' in future.text
+    ancient = signup(client, date_of_birth="1850-01-01")
+    assert "more than 120 years ago" in ancient.text
+    garbage = signup(client, date_of_birth="31/02/2001")
+    assert "Enter your date of birth as a date" in garbage.text
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0

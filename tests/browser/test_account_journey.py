@@ -1,5 +1,7 @@
 """A person signs up, confirms from the email, logs in and switches to Russian, in Chromium."""
 
+from datetime import date
+
 import pytest
 
 from tests.conftest import link_in
@@ -15,6 +17,8 @@ def test_sign_up_confirm_log_in_and_switch_language(page, live_server, smtp, axe
     page.get_by_label("Full name").fill("Lena Browser")
     page.get_by_label("Email address").fill("lena@example.com")
     page.get_by_label("Password").fill("browser password 123")
+    page.get_by_label("Date of birth").fill("1994-08-21")
+    assert page.locator("#guardian").is_hidden()  # an adult: no parent or guardian asked
     page.get_by_label("I agree that the school processes my personal data").check()
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(f"{base}/signup/check-email")
@@ -44,6 +48,43 @@ def test_sign_up_confirm_log_in_and_switch_language(page, live_server, smtp, axe
     assert page.locator("html").get_attribute("lang") == "ru"
     assert page.get_by_role("heading", level=1).inner_text() != "My account"
     axe_check(page)
+
+
+def test_a_minor_signs_up_and_a_guardian_consents(page, live_server, smtp, axe_check):
+    """The guardian fields appear for a minor's date; the guardian consents from the email."""
+    base = live_server.url
+    today = date.today()
+    twelve = today.replace(year=today.year - 12, day=min(today.day, 28)).isoformat()
+
+    page.goto(f"{base}/signup")
+    page.get_by_label("Full name").fill("Mila Young")
+    page.get_by_label("Email address").fill("mila@example.com")
+    page.get_by_label("Password").fill("browser password 123")
+    page.get_by_label("Date of birth").fill("1980-01-01")
+    assert page.locator("#guardian").is_hidden()
+    page.get_by_label("Date of birth").fill(twelve)
+    assert page.locator("#guardian").is_visible()
+    axe_check(page)
+    page.get_by_label("Parent or guardian's name").fill("Pavel Young")
+    page.get_by_label("Parent or guardian's email").fill("pavel@example.com")
+    page.get_by_label("I agree that the school processes my personal data").check()
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(f"{base}/signup/check-email")
+
+    page.goto(link_in(smtp.last_to("pavel@example.com"), "/signup/guardian/"))
+    assert page.get_by_text("Mila Young is signing up").is_visible()
+    axe_check(page)
+    page.get_by_role("button", name="I give consent on their behalf").click()
+    assert page.get_by_text("Your consent for Mila Young is recorded").is_visible()
+    axe_check(page)
+
+
+def test_the_guardian_fields_are_there_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/signup")
+    assert page.get_by_label("Parent or guardian's email").is_visible()
+    context.close()
 
 
 def test_pages_work_without_javascript(browser, live_server, axe_check):

@@ -109,6 +109,7 @@ def test_a_new_account_returns_to_the_course_after_confirmation(client, make_cou
             "full_name": "New Person",
             "email": "new@example.com",
             "password": "a long enough password",
+            "date_of_birth": "1990-05-17",
             "processing_consent": "y",
         },
     )

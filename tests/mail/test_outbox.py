@@ -146,6 +146,7 @@ def test_sign_up_mail_reaches_the_spool_when_no_server_is_set(make_app, smtp, tm
             "full_name": "Spool Reader",
             "email": "reader@example.com",
             "password": "a long enough password",
+            "date_of_birth": "1990-05-17",
             "processing_consent": "y",
         },
     )
