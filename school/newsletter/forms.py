@@ -6,9 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from school.accounts.forms import email_field
+from school.courses.models import Level
+from school.forms import select_choices
 
 
 def language_choices() -> list[SelectChoice]:
@@ -52,6 +54,14 @@ class CampaignForm(FlaskForm):
     language = SelectField(
         _l("Audience language"),
         choices=language_choices(),
+    )
+    course_language = SelectField(
+        _l("Only students of courses in (optional)"), validators=[Optional()]
+    )
+    course_level = SelectField(
+        _l("Only students of courses at level (optional)"),
+        choices=select_choices([("", _l("Any level"))] + [(lv.value, lv.value) for lv in Level]),
+        validators=[Optional()],
     )
     submit = SubmitField(_l("Save and preview"))
 

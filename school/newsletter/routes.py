@@ -15,7 +15,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from school.courses.services import language_choices as course_language_choices
 from school.extensions import csrf, limiter
+from school.forms import select_choices
 from school.i18n import current_language
 from school.newsletter import admin_bp, bp, services
 from school.newsletter.forms import (
@@ -153,8 +155,14 @@ def compose(public_id=None):
         flash(_("This newsletter is already being sent and can no longer change."), "warning")
         return redirect(url_for("newsletter_admin.show", public_id=campaign.public_id))
     form = CampaignForm(obj=campaign)
+    form.course_language.choices = select_choices(
+        [("", _("Any course language"))] + course_language_choices()
+    )
     if request.method == "GET" and campaign is None:
         form.language.data = current_language()
+    elif request.method == "GET":
+        form.course_language.data = (campaign.audience or {}).get("course_language") or ""
+        form.course_level.data = (campaign.audience or {}).get("course_level") or ""
     if form.validate_on_submit():
         campaign = services.save_campaign(
             campaign,
@@ -162,6 +170,8 @@ def compose(public_id=None):
             body=form.body.data,
             language=form.language.data,
             author=current_user,
+            course_language=form.course_language.data or "",
+            course_level=form.course_level.data or "",
         )
         return redirect(url_for("newsletter_admin.show", public_id=campaign.public_id))
     return render_template("newsletter/admin/compose.html", form=form, campaign=campaign)

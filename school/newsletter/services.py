@@ -53,17 +53,27 @@ LANGUAGES = ("en", "ru")
 class Audience:
     """Who a campaign is for, beyond the consent rule that always applies.
 
-    Only the language filter exists now. A course filter (course language, CEFR level) is
-    meant to be one more condition in :func:`_account_conditions` (an EXISTS over
-    enrolments), and to exclude visitor subscribers, who have no courses; it is left out
-    until the courses package has its models.
+    The language is always chosen. A course filter (the language a course teaches and/or
+    its CEFR level) keeps only students who are or were enrolled on such a course (approved,
+    studying or completed), and so leaves out visitor subscribers, who have no courses.
     """
 
     language: str
+    course_language: str | None = None
+    course_level: str | None = None
+
+    @property
+    def by_course(self) -> bool:
+        return bool(self.course_language or self.course_level)
 
     @classmethod
     def of(cls, campaign: Campaign) -> Audience:
-        return cls(language=campaign.language)
+        audience = campaign.audience or {}
+        return cls(
+            language=campaign.language,
+            course_language=audience.get("course_language") or None,
+            course_level=audience.get("course_level") or None,
+        )
 
 
 def _latest_marketing_consent():
@@ -86,13 +96,30 @@ def _not_suppressed(email_column):
 
 
 def _account_conditions(audience: Audience) -> list:
-    return [
+    conditions = [
         User.restricted_at.is_(None),
         User.erased_at.is_(None),
         User.email_confirmed_at.is_not(None),
         User.locale == audience.language,
         _not_suppressed(User.email),
     ]
+    if audience.by_course:
+        from school.courses.models import Course
+        from school.enrollment.models import Enrollment, EnrollmentStatus
+
+        studied = exists().where(
+            Enrollment.user_id == User.id,
+            Enrollment.course_id == Course.id,
+            Enrollment.status.in_(
+                [EnrollmentStatus.APPROVED, EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED]
+            ),
+        )
+        if audience.course_language:
+            studied = studied.where(Course.language == audience.course_language)
+        if audience.course_level:
+            studied = studied.where(Course.level == audience.course_level)
+        conditions.append(studied)
+    return conditions
 
 
 def audience_select(audience: Audience):
@@ -128,6 +155,8 @@ def audience_select(audience: Audience):
         ~exists().where(User.email == Subscriber.email),
         _not_suppressed(Subscriber.email),
     )
+    if audience.by_course:
+        return accounts
     return accounts.union_all(visitors)
 
 
@@ -317,9 +346,9 @@ def unsubscribe(token: str, *, method: str, ip_address: str | None = None) -> bo
     return changed
 
 
-def unsubscribe_address(email: str, *, method: str) -> bool:
-    """Stop the newsletter for an address (the mailto: unsubscribe, read by the email
-    intake): the account with that address and any visitor subscription. Idempotent.
+def withdraw_address(email: str, *, method: str) -> bool:
+    """Stop the newsletter for an address, in the caller's transaction: the account with
+    that address and any visitor subscription. Idempotent.
 
     The intake should call this only for a message whose sender it trusts to own the
     address (e.g. DKIM/SPF aligned); an unsubscribe asks for less processing, never more.
@@ -347,6 +376,16 @@ def unsubscribe_address(email: str, *, method: str) -> bool:
             language=subscriber.locale,
         )
         changed = True
+    return changed
+
+
+def unsubscribe_address(email: str, *, method: str) -> bool:
+    """:func:`withdraw_address`, committed (the mailto: unsubscribe, read by the intake).
+
+    The intake should call this only for a message whose sender it trusts to own the
+    address (e.g. DKIM/SPF aligned); an unsubscribe asks for less processing, never more.
+    """
+    changed = withdraw_address(email, method=method)
     db.session.commit()
     return changed
 
@@ -380,7 +419,16 @@ def personalise(row: OutboxMessage) -> tuple[str, str, dict]:
 # --- campaigns ----------------------------------------------------------------------------
 
 
-def save_campaign(campaign: Campaign | None, *, subject: str, body: str, language: str, author):
+def save_campaign(
+    campaign: Campaign | None,
+    *,
+    subject: str,
+    body: str,
+    language: str,
+    author,
+    course_language: str = "",
+    course_level: str = "",
+):
     """Create or edit a draft. A campaign that is sending can no longer change."""
     if campaign is None:
         campaign = Campaign(created_by_id=author.id)
@@ -390,7 +438,11 @@ def save_campaign(campaign: Campaign | None, *, subject: str, body: str, languag
     campaign.subject = subject
     campaign.body = body
     campaign.language = language
-    campaign.audience = {"language": language}
+    campaign.audience = {
+        "language": language,
+        "course_language": course_language or None,
+        "course_level": course_level or None,
+    }
     campaign.updated_at = utcnow()
     db.session.commit()
     return campaign

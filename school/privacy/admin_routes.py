@@ -58,6 +58,7 @@ def _detail(found, status=200, **forms):
     from school.profile.services import current_changes, log_staff_access
 
     current = None
+    proposals, unmatched = execution.correction_proposals(found)
     if found.user is not None:
         log_staff_access(current_user, found.user, "privacy_request", "privacy_request")
         if found.type is RequestType.CORRECTION:
@@ -68,6 +69,8 @@ def _detail(found, status=200, **forms):
         labels=execution.TYPE_LABELS,
         status_labels=execution.STATUS_LABELS,
         current=current,
+        proposals=proposals,
+        unmatched=unmatched,
         correctable=execution.CORRECTABLE,
         decision_form=forms.get("decision_form") or DecisionForm(),
         reject_form=forms.get("reject_form") or RejectForm(),

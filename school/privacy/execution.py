@@ -79,6 +79,37 @@ CORRECTABLE = (
 )
 
 
+# What people write for each field in a "Personal Data Update" email, in both languages.
+FIELD_ALIASES = {
+    "full_name": ("full name", "name", "фио", "имя", "полное имя", "имя и фамилия"),
+    "display_name": ("display name", "nickname", "отображаемое имя", "псевдоним"),
+    "phone": ("phone", "telephone", "mobile", "phone number", "телефон", "номер телефона"),
+    "address": ("address", "home address", "residential address", "адрес",
+                "адрес проживания", "домашний адрес"),
+    "postal_code": ("postal code", "postcode", "zip", "zip code", "индекс",
+                    "почтовый индекс"),
+    "date_of_birth": ("date of birth", "birth date", "birthday", "дата рождения"),
+    "workplace": ("workplace", "employer", "company", "место работы", "работа"),
+    "position": ("position", "job title", "role", "должность"),
+    "education": ("education", "образование"),
+    "interests": ("interests", "professional interests", "интересы"),
+    "learning_goals": ("learning goals", "goals", "цели", "цели обучения"),
+}  # fmt: skip
+_ALIAS_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
+
+
+def correction_proposals(request: PrivacyRequest) -> tuple[dict[str, str], dict[str, str]]:
+    """The asked-for values by field name, and the lines no field matched (for staff)."""
+    known, unknown = {}, {}
+    for key, value in (request.requested_changes or {}).items():
+        name = key if key in CORRECTABLE else _ALIAS_TO_FIELD.get(" ".join(key.casefold().split()))
+        if name is None:
+            unknown[key] = value
+        else:
+            known[name] = value
+    return known, unknown
+
+
 # --- the person's side -----------------------------------------------------------------------
 
 
@@ -128,20 +159,26 @@ def request_of(user: User, public_id: str) -> PrivacyRequest | None:
     )
 
 
-def _withdraw_marketing(request: PrivacyRequest, user: User) -> None:
-    record_consent(
-        user=user,
-        purpose=ConsentPurpose.MARKETING,
-        action=ConsentAction.WITHDRAWN,
-        policy=current_policy(),
+def _withdraw_marketing(request: PrivacyRequest, user: User | None) -> None:
+    """Stop marketing to the person at once: the account's consent and any newsletter
+    subscription of the address, each withdrawal in the consent ledger."""
+    from school.newsletter.services import withdraw_address
+
+    withdraw_address(
+        user.email if user is not None else request.subject_email,
         method=f"privacy request {request.public_id} ({request.channel.value})",
-        language=request.language,
     )
     transition(
         request, S.COMPLETED, actor_role="system", note="marketing consent withdrawn at once"
     )
     request.outcome = {"marketing_withdrawn": True}
     _tell(request, user, "completed")
+
+
+def confirmed_by_link(request: PrivacyRequest) -> None:
+    """A request confirmed from its emailed link: a marketing withdrawal acts at once."""
+    if request.type is T.WITHDRAW_MARKETING:
+        _withdraw_marketing(request, request.user)
 
 
 # --- staff decisions -------------------------------------------------------------------------
@@ -270,7 +307,7 @@ def _carry_out(request, user, *, staff, corrections=None) -> str:
         link = absolute_url("privacy.download_export", token=export.download_token(request))
         _tell(request, user, "export", link=link, expires=expires)
     elif kind is T.CORRECTION:
-        applied = _apply_corrections(user, corrections or request.requested_changes or {})
+        applied = _apply_corrections(user, corrections or correction_proposals(request)[0])
         if not applied:
             raise RequestError(_l("Give at least one corrected value to apply."), request)
         request.outcome = {"applied": sorted(applied)}

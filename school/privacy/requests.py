@@ -217,6 +217,9 @@ def confirm_request(token: str) -> PrivacyRequest:
         actor_role="subject",
         note="confirmed by the link sent to the address on file",
     )
+    from school.privacy.execution import confirmed_by_link
+
+    confirmed_by_link(request)
     db.session.commit()
     return request
 
