@@ -151,3 +151,10 @@ def test_links_in_emails_ignore_a_forged_host_header(client, smtp, student):
     body = text_of(smtp.last_to(student.email))
     assert "evil.example" not in body
     assert "http://school.test/reset-password/" in body
+
+
+def test_a_body_over_the_limit_gets_a_friendly_page_anywhere(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/login", data={"email": "y" * 5000})
+    assert response.status_code == 413
+    assert "larger than we accept" in response.text

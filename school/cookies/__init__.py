@@ -22,7 +22,7 @@ def init_app(app) -> None:
         choice = services.read_choice(request)
         return {
             "cookie_choice": choice,
-            "make_cookie_banner_form": (lambda: CookieBannerForm(prefix="cookie"))
+            "make_cookie_banner_form": (lambda: CookieBannerForm(formdata=None, prefix="cookie"))
             if not choice.decided
             else None,
         }

@@ -73,8 +73,13 @@ def set_language():
 @bp.app_context_processor
 def language_form():
     def make_language_form():
+        # Never bound to the request's own body: the switch is only shown here, and an error
+        # page for a refused (too large) body must not read that body again.
         form = LanguageForm(
-            prefix="lang", language=current_language(), next=request.full_path.rstrip("?")
+            formdata=None,
+            prefix="lang",
+            language=current_language(),
+            next=request.full_path.rstrip("?"),
         )
         return form
 

@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.datastructures import ImmutableMultiDict
 
 from school.i18n import LANGUAGE_NAMES
 from school.privacy import holdings
@@ -100,10 +99,6 @@ def upload_photo():
 def upload_too_large(error):
     """A body over MAX_CONTENT_LENGTH is refused before it is read; say so kindly."""
     limit = current_app.config["PHOTO_MAX_BYTES"] // (1024 * 1024)
-    # The page's own forms (the language switch) would read the refused body again and
-    # raise 413 inside this handler; give them an empty form instead.
-    request.__dict__["form"] = ImmutableMultiDict()
-    request.__dict__["files"] = ImmutableMultiDict()
     return (
         render_template(
             "errors/error.html",
