@@ -348,11 +348,7 @@ def unsubscribe(token: str, *, method: str, ip_address: str | None = None) -> bo
 
 def withdraw_address(email: str, *, method: str) -> bool:
     """Stop the newsletter for an address, in the caller's transaction: the account with
-    that address and any visitor subscription. Idempotent.
-
-    The intake should call this only for a message whose sender it trusts to own the
-    address (e.g. DKIM/SPF aligned); an unsubscribe asks for less processing, never more.
-    """
+    that address and any visitor subscription. Idempotent."""
     address = normalise_email(email)
     changed = False
     user = db.session.scalar(select(User).where(User.email == address))

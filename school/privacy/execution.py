@@ -32,6 +32,7 @@ from school.privacy.models import (
 )
 from school.privacy.requests import RequestError, submit_request, transition
 from school.privacy.services import current_policy, record_consent
+from school.profile.services import PROFILE_FIELDS
 from school.web_urls import absolute_url
 
 S = RequestStatus
@@ -64,19 +65,7 @@ STALE = _l(
     "Its current state is shown below."
 )
 # Fields a correction may change, with the profile service applying them.
-CORRECTABLE = (
-    "full_name",
-    "display_name",
-    "phone",
-    "address",
-    "postal_code",
-    "date_of_birth",
-    "workplace",
-    "position",
-    "education",
-    "interests",
-    "learning_goals",
-)
+CORRECTABLE = ("full_name", *PROFILE_FIELDS)
 
 
 # What people write for each field in a "Personal Data Update" email, in both languages.

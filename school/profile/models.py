@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.accounts.models import User
+from school.courses.models import Level  # noqa: F401  (the one CEFR scale, re-exported)
 from school.database import UTCDateTime, utcnow
 from school.extensions import db
 from school.profile.encryption import EncryptedDate, EncryptedText
@@ -20,17 +20,6 @@ POSTAL_CODE_MAX = 10
 WORKPLACE_MAX = 150
 POSITION_MAX = 100
 LONG_TEXT_MAX = 2000
-
-
-class Level(enum.StrEnum):
-    """CEFR levels, lowest first."""
-
-    A1 = "A1"
-    A2 = "A2"
-    B1 = "B1"
-    B2 = "B2"
-    C1 = "C1"
-    C2 = "C2"
 
 
 class Profile(db.Model):
