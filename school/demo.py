@@ -140,6 +140,15 @@ DEMO_COURSES = [
      350, 6),
 ]  # fmt: skip
 
+DEMO_SUMMARIES = {
+    "A1": "From your very first words to simple everyday conversations.",
+    "A2": "Get by in shops, on trips and in small talk with confidence.",
+    "B1": "Speak freely about work, plans and opinions.",
+    "B2": "Fluent, accurate language for work and study.",
+    "C1": "Nuance, style and the language of professionals.",
+    "C2": "Polish near-native mastery and prepare for the top exams.",
+}
+
 DEMO_LESSONS = [
     ("Getting started", "greetings, introductions and the sounds of the language"),
     ("Everyday situations", "shops, transport and asking the way"),
@@ -168,7 +177,7 @@ def seed_courses() -> None:
         course = Course(
             slug=title.lower().replace(":", "").replace(" ", "-"),
             title=title,
-            summary=f"{Level(level).value} · {schedule}",
+            summary=DEMO_SUMMARIES.get(level, ""),
             description=(
                 f"A {'small-group' if fmt == 'group' else 'personal'} course for learners at "
                 f"level {level}. Classes are online, with homework you can do in 20 minutes."

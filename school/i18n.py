@@ -53,4 +53,5 @@ def _register_filters(app) -> None:
     from flask_babel import format_date, format_datetime
 
     app.jinja_env.filters["format_date_long"] = lambda value: format_date(value, "long")
+    app.jinja_env.filters["format_date_medium"] = lambda value: format_date(value, "medium")
     app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short")

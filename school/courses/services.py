@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from school.courses.models import TAUGHT_LANGUAGES, Course, Format, Lesson, Level
+from school.database import utcnow
 from school.extensions import db
 
 
@@ -57,8 +58,8 @@ class CatalogueFilter:
 
 
 def catalogue_query(filters: CatalogueFilter):
-    """Published courses matching the filters, soonest start first."""
-    query = select(Course).where(Course.published.is_(True))
+    """Published courses that have not ended, matching the filters, soonest start first."""
+    query = select(Course).where(Course.published.is_(True), Course.ends_on >= utcnow().date())
     if filters.language:
         query = query.where(Course.language == filters.language)
     if filters.level:

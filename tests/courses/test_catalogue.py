@@ -139,3 +139,17 @@ def test_course_page_query_count_does_not_grow_with_lessons(client, make_course,
     with count_queries() as large:
         client.get(f"/courses/{many}")
     assert large.count == small.count
+
+
+def test_ended_courses_leave_the_catalogue(client, make_course):
+    from datetime import timedelta
+
+    from school.database import utcnow
+    from school.extensions import db
+
+    old = make_course("Last Year's German")
+    old.starts_on = utcnow().date() - timedelta(days=200)
+    old.ends_on = utcnow().date() - timedelta(days=1)
+    db.session.commit()
+    make_course("Next Month's German")
+    assert titles(client.get("/courses")) == ["Next Month's German"]
