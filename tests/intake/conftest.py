@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -58,8 +59,11 @@ def privacy_requests() -> list[PrivacyRequest]:
 
 @pytest.fixture
 def dovecot():
-    """A real Dovecot on a free port. CI installs it; without it these tests cannot run."""
-    if shutil.which(DOVECOT) is None and not __import__("os").path.exists(DOVECOT):
+    """A real Dovecot on a free port. CI installs it; without it these tests cannot run,
+    and in CI (``SCHOOL_CI`` set by ``.ci/run``) its absence is a failure, never a skip."""
+    if shutil.which(DOVECOT) is None and not os.path.exists(DOVECOT):
+        if os.environ.get("SCHOOL_CI"):
+            pytest.fail("dovecot-imapd is missing in CI")
         pytest.skip("dovecot-imapd is not installed")
     server = Dovecot().start()
     yield server
