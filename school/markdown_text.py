@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown
 import nh3
 from markupsafe import Markup
@@ -14,13 +16,18 @@ ALLOWED_TAGS = {
 
 def render_markdown(text: str) -> Markup:
     """HTML from Markdown with everything but plain formatting and links removed."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
-    return Markup(  # noqa: S704  (sanitised by nh3 just above)
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes={"a": {"href", "title"}},
-            url_schemes={"http", "https", "mailto"},
-            link_rel="noopener noreferrer",
-        )
+    return Markup(_render(text or ""))  # noqa: S704  (sanitised by nh3 in _render)
+
+
+@lru_cache(maxsize=256)
+def _render(text: str) -> str:
+    """The same text always gives the same HTML, so the policy page and course pages do not
+    parse their Markdown again on every request."""
+    html = markdown.markdown(text, extensions=["tables", "sane_lists"])
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
     )
