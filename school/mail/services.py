@@ -523,3 +523,39 @@ def spool_files(limit: int = 200) -> list[Path]:
 
 def mail_is_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
+
+
+MAIL_LOG_DAYS = 90  # the registry's MAIL_LOG retention
+
+
+def purge_mail_log(now=None) -> int:
+    """Messages sent or failed more than 90 days ago: deleted; a newsletter's rows keep only
+    their state, so the campaign's history still counts them. Returns the rows touched."""
+    from datetime import timedelta
+
+    from sqlalchemy import String, cast, delete, literal
+
+    cutoff = (now or utcnow()) - timedelta(days=MAIL_LOG_DAYS)
+    old = OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]) & (
+        OutboxMessage.created_at < cutoff
+    )
+    deleted = db.session.execute(
+        delete(OutboxMessage).where(old, OutboxMessage.campaign_id.is_(None))
+    ).rowcount
+    scrubbed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            old,
+            OutboxMessage.campaign_id.is_not(None),
+            ~OutboxMessage.recipient.startswith("purged-"),
+        )
+        # Unique per campaign, so each row gets its own placeholder.
+        .values(
+            recipient=literal("purged-") + cast(OutboxMessage.id, String),
+            text_body="",
+            html_body="",
+            headers={},
+        )
+    ).rowcount
+    db.session.commit()
+    return deleted + scrubbed

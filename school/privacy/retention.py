@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -34,12 +34,30 @@ def expire_exports(now: datetime | None = None) -> int:
     return done
 
 
-def run_retention(now: datetime | None = None) -> list[str]:
-    from school.analytics.services import purge_expired
+def purge_access_log(now: datetime | None = None) -> int:
+    """Staff access rows past the registry's three years."""
+    from sqlalchemy import delete
 
-    lines = [
+    from school.privacy.registry import ACCESS_LOG
+    from school.profile.models import StaffAccess
+
+    cutoff = (now or utcnow()) - timedelta(days=ACCESS_LOG.days)
+    deleted = db.session.execute(delete(StaffAccess).where(StaffAccess.at < cutoff)).rowcount
+    db.session.commit()
+    return deleted
+
+
+def run_retention(now: datetime | None = None) -> list[str]:
+    """Every retention rule that runs on a schedule, each in its own transaction."""
+    from school.analytics.services import purge_expired
+    from school.mail.services import purge_mail_log
+    from school.newsletter.services import purge_unconfirmed
+
+    return [
         f"unconfirmed requests expired: {expire_unconfirmed(now)}",
         f"exports expired and deleted: {expire_exports(now)}",
         f"page views deleted: {purge_expired()}",
+        f"sent mail older than 90 days removed: {purge_mail_log(now)}",
+        f"unconfirmed newsletter sign-ups deleted: {purge_unconfirmed(now)}",
+        f"staff access entries past three years deleted: {purge_access_log(now)}",
     ]
-    return lines
