@@ -121,8 +121,10 @@ def seed(scale: Scale, seed_value: int = 1) -> Seeded:
         )  # fmt: skip
         lessons_of[c] = []
         for position in range(1, scale.lessons_per_course + 1):
-            lessons.append(dict(id=lesson_id, course_id=c, position=position,
-                                title=f"Lesson {position}", summary="What this lesson covers."))  # fmt: skip
+            lessons.append(
+                dict(id=lesson_id, course_id=c, position=position, title=f"Lesson {position}",
+                     summary="What this lesson covers.")
+            )  # fmt: skip
             lessons_of[c].append(lesson_id)
             lesson_id += 1
 
@@ -228,8 +230,10 @@ def seed(scale: Scale, seed_value: int = 1) -> Seeded:
         )  # fmt: skip
         if status in OPEN_STATUSES:
             request_keys.add(key)
-        events.append(dict(request_id=request_id, at=received, actor_role="subject",
-                           from_status=None, to_status=RequestStatus.RECEIVED, note=""))  # fmt: skip
+        events.append(
+            dict(request_id=request_id, at=received, actor_role="subject", from_status=None,
+                 to_status=RequestStatus.RECEIVED, note="")
+        )  # fmt: skip
         if status is not RequestStatus.RECEIVED:
             events.append(dict(request_id=request_id, at=received + timedelta(hours=2),
                                actor_role="system", from_status=RequestStatus.RECEIVED,

@@ -112,7 +112,7 @@ def main() -> bool:
             cookies = {None: None}
             for who in {p[2] for p in page_list if p[2]}:
                 cookies[who] = load.sign_in(base, who, seeded.PASSWORD)
-            for label, path, who, expect, *_ in page_list:
+            for _label, path, who, expect, *_ in page_list:
                 load.check_page(base, path, cookies[who], expect)
             before = load.wrk(f"{base}/health", scale.duration)
             results = {}
