@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
+import zipfile
 
 from sqlalchemy import event, select
 
@@ -52,8 +54,10 @@ def query_counts(app, pages) -> dict[str, int]:
     return counts
 
 
-def export_seconds(app, email: str, runs: int = 3) -> tuple[float, list[float]]:
-    """Median wall time of ``school.privacy.export.build`` for one student, over a few runs."""
+def export_seconds(app, email: str, runs: int = 3) -> tuple[float, list[float], int]:
+    """Median wall time of ``school.privacy.export.build`` for one student over a few runs,
+    the times, and how many lesson-progress rows the archive holds (so a fast export that
+    left the rows out cannot pass)."""
     from school.privacy import export
 
     times = []
@@ -62,6 +66,8 @@ def export_seconds(app, email: str, runs: int = 3) -> tuple[float, list[float]]:
         for _ in range(runs):
             db.session.expire_all()
             started = time.perf_counter()
-            export.build(user)
+            name, _expires = export.build(user)
             times.append(time.perf_counter() - started)
-    return statistics.median(times), times
+        with zipfile.ZipFile(export.export_dir() / name) as archive:
+            tables = json.loads(archive.read("data.json"))["tables"]
+    return statistics.median(times), times, len(tables.get("lesson_progress", []))

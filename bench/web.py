@@ -98,14 +98,15 @@ def main() -> bool:
             table.add(f"SQL queries: {label}", f"tiny {a}, big {b}", "equal", a == b)
 
         # --- the export ---------------------------------------------------------------------
-        median, runs = export_seconds(app, seeded.HEAVY)
+        median, runs, exported = export_seconds(app, seeded.HEAVY)
         rows = big.counts["export student's progress"]
         table.add(
             f"export, {rows} progress rows",
-            f"{median:.3f} s (runs {', '.join(f'{t:.2f}' for t in runs)})",
-            f"< {EXPORT_LIMIT_S} s",
-            median < EXPORT_LIMIT_S,
+            f"{median:.3f} s, {exported} rows in it",
+            f"< {EXPORT_LIMIT_S} s, all {rows}",
+            median < EXPORT_LIMIT_S and exported == rows,
         )
+        print("  export runs: " + ", ".join(f"{t:.3f} s" for t in runs))
 
         # --- pages under load ---------------------------------------------------------------
         with load.gunicorn(instance) as (base, server):
