@@ -199,7 +199,13 @@ def seed(scale: Scale, seed_value: int = 1) -> Seeded:
     _insert(Certificate, certificates)
 
     # --- privacy requests ------------------------------------------------------------------
-    types, statuses = list(RequestType), list(RequestStatus)
+    # Two years of requests, as a school that has run a while has them: those received in
+    # the last five weeks still open (the oldest of them overdue), the rest closed.
+    types = list(RequestType)
+    open_mix = [RequestStatus.RECEIVED, RequestStatus.AWAITING_CONFIRMATION,
+                RequestStatus.AWAITING_REVIEW, RequestStatus.APPROVED]  # fmt: skip
+    closed_mix = [RequestStatus.COMPLETED] * 6 + [
+        RequestStatus.REJECTED, RequestStatus.CANCELLED, RequestStatus.EXPIRED]  # fmt: skip
     emails = {u["id"]: u["email"] for u in users}
     requests, events = [], []
     request_keys: set[str] = set()
@@ -208,12 +214,14 @@ def seed(scale: Scale, seed_value: int = 1) -> Seeded:
     ]
     for index, owner in enumerate(owners):
         kind = types[(index + index // max(len(others), 1)) % len(types)]
-        status = statuses[(index * 3) % len(statuses)]
+        age = index * 9 if index < scale.own_requests else rng.randint(0, 729)
+        mix = open_mix if age <= 35 else closed_mix
+        status = mix[index % len(mix)]
         email = emails[owner]
         key = f"{email}|{kind.value}"
         if status in OPEN_STATUSES and key in request_keys:
             status = RequestStatus.COMPLETED
-        received = now - timedelta(days=rng.randint(0, 60), minutes=index)
+        received = now - timedelta(days=age, minutes=index)
         due = received.date() + timedelta(days=30)
         request_id = index + 1
         requests.append(
@@ -252,6 +260,7 @@ def seed(scale: Scale, seed_value: int = 1) -> Seeded:
             "progress": len(progress),
             "privacy requests": len(requests),
             "request events": len(events),
+            "completed requests": sum(r["status"] is RequestStatus.COMPLETED for r in requests),
             "export student's progress": sum(
                 1 for p in progress if enrolments[p["enrollment_id"] - 1]["user_id"] == heavy_id
             ),
