@@ -232,6 +232,7 @@ def seed(scale: Scale, seed_value: int = 1) -> Seeded:
                 open_key=key if status in OPEN_STATUSES else None, received_at=received,
                 confirmed_at=received, due_on=due,
                 extended_due_on=due + timedelta(days=60) if index % 17 == 0 else None,
+                due_by=due + timedelta(days=60) if index % 17 == 0 else due,
                 extension_reason="complex" if index % 17 == 0 else None,
                 completed_at=now if status is RequestStatus.COMPLETED else None, outcome={},
             )

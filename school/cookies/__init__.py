@@ -14,17 +14,13 @@ def init_app(app) -> None:
     def cookie_context():
         from flask import has_request_context, request
 
-        from school.cookies.forms import CookieBannerForm
-
         if not has_request_context():  # emails and other renders outside a page
-            return {"make_cookie_banner_form": None}
+            return {"show_cookie_banner": False}
 
         choice = services.read_choice(request)
         return {
             "cookie_choice": choice,
-            "make_cookie_banner_form": (lambda: CookieBannerForm(formdata=None, prefix="cookie"))
-            if not choice.decided
-            else None,
+            "show_cookie_banner": not choice.decided,
         }
 
     assert routes  # registered by import

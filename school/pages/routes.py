@@ -71,19 +71,7 @@ def set_language():
 
 
 @bp.app_context_processor
-def language_form():
-    def make_language_form():
-        # Never bound to the request's own body: the switch is only shown here, and an error
-        # page for a refused (too large) body must not read that body again.
-        form = LanguageForm(
-            formdata=None,
-            prefix="lang",
-            language=current_language(),
-            next=request.full_path.rstrip("?"),
-        )
-        return form
-
+def site_context():
     return {
-        "make_language_form": make_language_form,
         "school_name": current_app.config["SCHOOL_NAME"],
     }

@@ -428,7 +428,8 @@ def _report_context():
 
 
 def effective_due():
-    return func.coalesce(PrivacyRequest.extended_due_on, PrivacyRequest.due_on)
+    """The deadline in force: the extended one if there is one (NO_DEADLINE if none yet)."""
+    return PrivacyRequest.due_by
 
 
 def staff_queue(kind: RequestType | None, status: RequestStatus | None):
@@ -440,9 +441,7 @@ def staff_queue(kind: RequestType | None, status: RequestStatus | None):
         query = query.where(PrivacyRequest.status == status)
     else:
         query = query.where(PrivacyRequest.status.in_(OPEN_STATUSES))
-    return query.order_by(
-        case((effective_due().is_(None), 1), else_=0), effective_due(), PrivacyRequest.id
-    )
+    return query.order_by(PrivacyRequest.due_by, PrivacyRequest.id)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import UTCDateTime, utcnow
@@ -136,7 +136,7 @@ class PrivacyRequest(db.Model):
     """
 
     __tablename__ = "privacy_request"
-    __table_args__ = (Index("ix_privacy_request_queue", "status", "due_on"),)
+    __table_args__ = (Index("ix_privacy_request_queue", "status", "due_by", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -156,6 +156,9 @@ class PrivacyRequest(db.Model):
     due_on: Mapped[date | None] = mapped_column(Date)
     extended_due_on: Mapped[date | None] = mapped_column(Date)
     extension_reason: Mapped[str | None] = mapped_column(Text)
+    # The deadline that applies (the extension, if any), or NO_DEADLINE before the clock
+    # starts: kept in step on every flush so the staff queue sorts by an index.
+    due_by: Mapped[date] = mapped_column(Date, default=lambda: NO_DEADLINE)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -174,6 +177,15 @@ class PrivacyRequest(db.Model):
     @property
     def deadline(self) -> date | None:
         return self.extended_due_on or self.due_on
+
+
+NO_DEADLINE = date(9999, 12, 31)
+
+
+@event.listens_for(PrivacyRequest, "before_insert")
+@event.listens_for(PrivacyRequest, "before_update")
+def _keep_due_by(mapper, connection, request: PrivacyRequest) -> None:
+    request.due_by = request.extended_due_on or request.due_on or NO_DEADLINE
 
 
 class RequestEvent(db.Model):

@@ -408,6 +408,7 @@ not_personal(
     "confirmed_at",
     "due_on",
     "extended_due_on",
+    "due_by",
     "decided_by_id",
     "decided_at",
     "completed_at",
