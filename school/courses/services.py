@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from babel import Locale
 from flask_babel import get_locale
@@ -27,16 +28,27 @@ class CourseError(Exception):
 
 
 def language_name(code: str) -> str:
-    """The name of a taught language in the reader's language ("German", "немецкий")."""
+    """The name of a taught language in the reader's language ("German", "Немецкий")."""
+    return _language_name(code, str(get_locale()))
+
+
+@lru_cache(maxsize=512)
+def _language_name(code: str, reader: str) -> str:
     try:
-        name = Locale.parse(code).get_display_name(get_locale()) or code
+        name = Locale.parse(code).get_display_name(Locale.parse(reader)) or code
     except (ValueError, TypeError):
         return code
     return name[:1].upper() + name[1:]
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return sorted(((code, language_name(code)) for code in TAUGHT_LANGUAGES), key=lambda c: c[1])
+    return list(_language_choices(str(get_locale())))
+
+
+@lru_cache(maxsize=16)
+def _language_choices(reader: str) -> tuple[tuple[str, str], ...]:
+    names = ((code, _language_name(code, reader)) for code in TAUGHT_LANGUAGES)
+    return tuple(sorted(names, key=lambda choice: choice[1]))
 
 
 @dataclass
