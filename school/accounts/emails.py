@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from school.mail.services import queue_email
@@ -95,6 +96,7 @@ def guardian_consent_request(user, token: str) -> None:
         subject=_l("Your consent is needed for %(name)s's account", name=user.full_name),
         template="accounts/guardian_consent",
         link=absolute_url("accounts.guardian_consent", token=token),
+        days=current_app.config["GUARDIAN_CONSENT_WITHIN"].days,
         guardian_name=user.guardian_name,
         child_name=user.full_name,
         child_email=user.email,

@@ -327,3 +327,10 @@ def test_two_racing_guardian_clicks_record_the_consent_once(app, smtp):
         thread.join()
     assert answers == [200] * len(clients)
     assert len(consents(db.session.scalar(select(User)))) == 1
+
+
+def test_the_guardian_is_told_how_long_the_link_works(make_app, smtp):
+    app = make_app(GUARDIAN_CONSENT_WITHIN=timedelta(days=3))
+    with app.app_context():
+        signup(app.test_client(), MINOR)
+        assert "The link works for 3 days." in text_of(smtp.last_to("olga@example.com"))
