@@ -72,6 +72,7 @@ def _detail(found, status=200, **forms):
         proposals=proposals,
         unmatched=unmatched,
         correctable=execution.CORRECTABLE,
+        field_labels=execution.correctable_labels(),
         decision_form=forms.get("decision_form") or DecisionForm(),
         reject_form=forms.get("reject_form") or RejectForm(),
         extend_form=forms.get("extend_form") or ExtendForm(),

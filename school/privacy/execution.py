@@ -68,6 +68,16 @@ STALE = _l(
 CORRECTABLE = ("full_name", *PROFILE_FIELDS)
 
 
+def correctable_labels() -> dict[str, object]:
+    """Each correctable field in words, as "My data" names it."""
+    from school.privacy.holdings import FIELD_LABELS
+
+    return {
+        name: FIELD_LABELS.get(f"profile.{name}") or FIELD_LABELS.get(f"user.{name}") or name
+        for name in CORRECTABLE
+    }
+
+
 # What people write for each field in a "Personal Data Update" email, in both languages.
 FIELD_ALIASES = {
     "full_name": ("full name", "name", "фио", "имя", "полное имя", "имя и фамилия"),
