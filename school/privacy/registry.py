@@ -327,8 +327,8 @@ for _column in (
         export=True,
         erasure=Erasure.KEEP,
         keep_reason=_l(
-            "kept as proof of consent while a claim about it is possible; the link to your "
-            "account is removed"
+            "kept as proof of consent for three years, while a claim about it is possible; "
+            "your address in it is replaced by a fingerprint, and your account has no name"
         ),
     )
 

@@ -47,6 +47,40 @@ def purge_access_log(now: datetime | None = None) -> int:
     return deleted
 
 
+def forget_old_sign_in_addresses(now: datetime | None = None) -> int:
+    """The IP address of a sign-in is kept for the registry's security-log year."""
+    from sqlalchemy import update
+
+    from school.accounts.models import User
+    from school.privacy.registry import SECURITY_LOG
+
+    cutoff = (now or utcnow()) - timedelta(days=SECURITY_LOG.days)
+    changed = db.session.execute(
+        update(User)
+        .where(User.last_login_ip.is_not(None), User.last_login_at < cutoff)
+        .values(last_login_ip=None)
+    ).rowcount
+    db.session.commit()
+    return changed
+
+
+def purge_consent_evidence(now: datetime | None = None) -> int:
+    """Consent records of erased accounts, three years after the erasure ended the consent."""
+    from sqlalchemy import delete, select
+
+    from school.accounts.models import User
+    from school.privacy.models import ConsentRecord
+    from school.privacy.registry import CONSENT_EVIDENCE
+
+    cutoff = (now or utcnow()) - timedelta(days=CONSENT_EVIDENCE.days)
+    long_erased = select(User.id).where(User.erased_at.is_not(None), User.erased_at < cutoff)
+    deleted = db.session.execute(
+        delete(ConsentRecord).where(ConsentRecord.user_id.in_(long_erased))
+    ).rowcount
+    db.session.commit()
+    return deleted
+
+
 def run_retention(now: datetime | None = None) -> list[str]:
     """Every retention rule that runs on a schedule, each in its own transaction."""
     from school.analytics.services import purge_expired
@@ -60,4 +94,6 @@ def run_retention(now: datetime | None = None) -> list[str]:
         f"sent mail older than 90 days removed: {purge_mail_log(now)}",
         f"unconfirmed newsletter sign-ups deleted: {purge_unconfirmed(now)}",
         f"staff access entries past three years deleted: {purge_access_log(now)}",
+        f"sign-in addresses older than a year forgotten: {forget_old_sign_in_addresses(now)}",
+        f"consent records of accounts erased 3+ years ago deleted: {purge_consent_evidence(now)}",
     ]

@@ -58,3 +58,32 @@ def test_staff_access_entries_leave_after_three_years(app, runner, staff, studen
     result = runner.invoke(args=["privacy", "retention"])
     assert "staff access entries past three years deleted: 1" in result.output
     assert db.session.scalar(select(func.count()).select_from(StaffAccess)) == 1
+
+
+def test_sign_in_addresses_are_forgotten_after_a_year(app, runner, make_user):
+    from school.accounts.models import User
+
+    old = make_user("old@example.com")
+    old.last_login_at, old.last_login_ip = utcnow() - timedelta(days=400), "203.0.113.9"
+    recent = make_user("recent@example.com")
+    recent.last_login_at, recent.last_login_ip = utcnow() - timedelta(days=3), "203.0.113.10"
+    db.session.commit()
+    result = runner.invoke(args=["privacy", "retention"])
+    assert "sign-in addresses older than a year forgotten: 1" in result.output
+    db.session.expire_all()
+    assert db.session.get(User, old.id).last_login_ip is None
+    assert db.session.get(User, recent.id).last_login_ip == "203.0.113.10"
+
+
+def test_consent_evidence_of_long_erased_accounts_goes(app, runner, make_user):
+    from school.privacy.models import ConsentRecord
+
+    gone = make_user("gone@example.com")
+    gone.erased_at = utcnow() - timedelta(days=3 * 365 + 5)
+    lately = make_user("lately@example.com")
+    lately.erased_at = utcnow() - timedelta(days=30)
+    db.session.commit()
+    result = runner.invoke(args=["privacy", "retention"])
+    assert "consent records of accounts erased 3+ years ago deleted: 1" in result.output
+    owners = set(db.session.scalars(select(ConsentRecord.user_id)))
+    assert gone.id not in owners and lately.id in owners
