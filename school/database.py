@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -54,3 +54,14 @@ def _tune_sqlite(dbapi_connection, connection_record):
     # Erased values are overwritten on disk, not left in free pages of the file.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def checkpoint_wal(session) -> None:
+    """Fold SQLite's write-ahead log into the database file and empty it.
+
+    Called after a commit that overwrote personal data (an erasure, a scrubbed message): the
+    old values live on in the log until a checkpoint, and with ``secure_delete`` the file
+    itself keeps none of them.
+    """
+    session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    session.commit()

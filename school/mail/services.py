@@ -24,10 +24,10 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Connection, Message, sanitize_address
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from school.database import utcnow
+from school.database import checkpoint_wal, utcnow
 from school.extensions import db
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
 
@@ -315,9 +315,7 @@ def _record_sent(message_id: int, scrub: bool = False) -> None:
     db.session.connection().execute(table.update().where(table.c.id == message_id).values(**values))
     db.session.commit()
     if scrub:
-        # The unscrubbed copy still sits in the write-ahead log: fold it into the file.
-        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        db.session.commit()
+        checkpoint_wal(db.session)  # the unscrubbed copy still sits in the log
 
 
 def _is_permanent(error: Exception) -> bool:

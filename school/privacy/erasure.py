@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, Boolean, Integer, String, Text, delete, select, text, update
+from sqlalchemy import JSON, Boolean, Integer, String, Text, delete, select, update
 
 from school.accounts.models import User, new_session_token
 from school.database import utcnow
@@ -126,9 +126,3 @@ def erase(user: User) -> ErasureResult:
     )
     db.session.expire(user)
     return result
-
-
-def flush_to_disk() -> None:
-    """After commit: fold the write-ahead log into the file, so old values leave it too."""
-    db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    db.session.commit()

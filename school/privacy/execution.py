@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 
 from school.accounts.models import User
-from school.database import utcnow
+from school.database import checkpoint_wal, utcnow
 from school.extensions import db
 from school.mail.services import queue_email
 from school.privacy import clocks, erasure, export
@@ -27,6 +27,7 @@ from school.privacy.models import (
     ConsentPurpose,
     PrivacyRequest,
     RequestChannel,
+    RequestEvent,
     RequestStatus,
     RequestType,
 )
@@ -219,11 +220,12 @@ def approve(request: PrivacyRequest, staff: User, *, corrections: dict | None = 
     _log_access(staff, request)
     outcome = _carry_out(request, request.user, staff=staff, corrections=corrections)
     db.session.commit()
-    if outcome == "erased":
-        for path in db.session.info.pop("after_commit_files", []):
+    if isinstance(outcome, erasure.ErasureResult):
+        for path in outcome.files_to_remove:
             Path(path).unlink(missing_ok=True)
-        erasure.flush_to_disk()
-    return "deferred" if outcome == "deferred" else "completed"
+        checkpoint_wal(db.session)
+        return "completed"
+    return outcome
 
 
 def reject(request: PrivacyRequest, staff: User, reason: str) -> None:
@@ -252,9 +254,7 @@ def extend(request: PrivacyRequest, staff: User, reason: str, months: int) -> da
     new_due = min(clocks.add_months(request.due_on, months), latest)
     request.extended_due_on = new_due
     request.extension_reason = reason
-    request.events.append(
-        _event(request, staff, f"deadline extended to {new_due.isoformat()}: {reason}")
-    )
+    _note(request, f"deadline extended to {new_due.isoformat()}: {reason}", staff)
     _log_access(staff, request)
     _tell(request, request.user, "extended")
     db.session.commit()
@@ -277,21 +277,28 @@ def reply(request: PrivacyRequest, staff: User, answer: str) -> None:
     db.session.commit()
 
 
-def _event(request, staff, note):
-    from school.privacy.models import RequestEvent
-
-    return RequestEvent(
-        actor_id=staff.id, actor_role="staff", from_status=request.status,
-        to_status=request.status, note=note, at=utcnow(),
-    )  # fmt: skip
+def _note(request: PrivacyRequest, note: str, staff: User | None = None) -> None:
+    """An event that records something done without changing the request's state."""
+    request.events.append(
+        RequestEvent(
+            actor_id=staff.id if staff is not None else None,
+            actor_role="staff" if staff is not None else "system",
+            from_status=request.status,
+            to_status=request.status,
+            note=note,
+            at=utcnow(),
+        )
+    )
 
 
 # --- carrying out each type ---------------------------------------------------------------
 
 
-def _carry_out(request, user, *, staff, corrections=None) -> str:
+def _carry_out(request, user, *, staff, corrections=None) -> str | erasure.ErasureResult:
+    """Do what the request asks, in the caller's transaction: "completed", "deferred" (an
+    erasure that must wait), or the result of an erasure (its files go after the commit)."""
     kind = request.type
-    if user is None and kind not in (T.INQUIRY, T.WITHDRAW_MARKETING, T.ACCESS, T.THIRD_PARTIES):
+    if user is None and kind not in (T.INQUIRY, T.ACCESS, T.THIRD_PARTIES):
         raise RequestError(
             _l("This request is not tied to an account; answer it by email instead."), request
         )
@@ -322,8 +329,6 @@ def _carry_out(request, user, *, staff, corrections=None) -> str:
         _tell(request, user, "completed")
     elif kind in (T.ERASURE, T.WITHDRAW_CONSENT):
         return _erase(request, user, staff)
-    elif kind is T.WITHDRAW_MARKETING:
-        _withdraw_marketing(request, user)
     elif kind is T.INQUIRY:
         raise RequestError(_l("Answer a general inquiry with a reply."), request)
     return "completed"
@@ -335,8 +340,6 @@ def _complete(request, staff, note):
 
 
 def _apply_corrections(user: User, changes: dict) -> set[str]:
-    from datetime import date as date_type
-
     from school.profile.services import apply_profile_changes, current_changes
 
     values = current_changes(user)
@@ -344,8 +347,8 @@ def _apply_corrections(user: User, changes: dict) -> set[str]:
     for name, value in changes.items():
         if name not in CORRECTABLE or value in (None, ""):
             continue
-        if name == "date_of_birth" and not isinstance(value, date_type):
-            value = date_type.fromisoformat(str(value))
+        if name == "date_of_birth" and not isinstance(value, date):
+            value = date.fromisoformat(str(value))
         setattr(values, name, value)
         applied.add(name)
     if applied:
@@ -353,7 +356,7 @@ def _apply_corrections(user: User, changes: dict) -> set[str]:
     return applied
 
 
-def _erase(request, user, staff) -> str:
+def _erase(request, user, staff) -> str | erasure.ErasureResult:
     if request.type is T.WITHDRAW_CONSENT and not request.outcome.get("consent_withdrawn"):
         record_consent(
             user=user,
@@ -367,8 +370,7 @@ def _erase(request, user, staff) -> str:
     reasons = erasure.blockers(user)
     if reasons:
         request.outcome = {**request.outcome, "deferred": [str(r) for r in reasons]}
-        request.events.append(_event_system(request, "erasure deferred: " + "; ".join(
-            str(r) for r in reasons)))  # fmt: skip
+        _note(request, "erasure deferred: " + "; ".join(str(r) for r in reasons))
         _tell(request, user, "deferred", reasons=reasons)
         return "deferred"
     address, language, name = user.email, user.locale, user.full_name
@@ -387,16 +389,7 @@ def _erase(request, user, staff) -> str:
         privacy_request=request,
         name=name,
     )
-    for remove in result.files_to_remove:
-        db.session.info.setdefault("after_commit_files", []).append(remove)
-    return "erased"
-
-
-def _event_system(request, note):
-    from school.privacy.models import RequestEvent
-
-    return RequestEvent(actor_role="system", from_status=request.status,
-                        to_status=request.status, note=note, at=utcnow())  # fmt: skip
+    return result
 
 
 SUBJECTS = {
@@ -437,11 +430,6 @@ def _report_context():
 # --- the staff queue -------------------------------------------------------------------------
 
 
-def effective_due():
-    """The deadline in force: the extended one if there is one (NO_DEADLINE if none yet)."""
-    return PrivacyRequest.due_by
-
-
 def staff_queue(kind: RequestType | None, status: RequestStatus | None):
     """Requests sorted by the date they are due, soonest first; open ones by default."""
     query = select(PrivacyRequest)
@@ -467,7 +455,7 @@ def deadlines(today: date | None = None) -> Deadlines:
     """Open requests past their due date, and those due within three days, in one query."""
     today = today or utcnow().date()
     soon = today + timedelta(days=DUE_SOON_DAYS)
-    due = effective_due()
+    due = PrivacyRequest.due_by  # the deadline in force; NO_DEADLINE before the clock starts
     overdue, due_soon = db.session.execute(
         select(
             func.count(case((due < today, 1))),
@@ -483,8 +471,8 @@ def overdue_requests(today: date | None = None) -> list[PrivacyRequest]:
     return list(
         db.session.scalars(
             select(PrivacyRequest)
-            .where(PrivacyRequest.status.in_(OPEN_STATUSES), effective_due() <= soon)
-            .order_by(effective_due(), PrivacyRequest.id)
+            .where(PrivacyRequest.status.in_(OPEN_STATUSES), PrivacyRequest.due_by <= soon)
+            .order_by(PrivacyRequest.due_by, PrivacyRequest.id)
         )
     )
 
