@@ -316,74 +316,58 @@ def unsubscribe(token: str, *, method: str, ip_address: str | None = None) -> bo
     clients may send the one-click POST more than once.
     """
     payload = read_unsubscribe_token(token)
-    changed = False
     if "u" in payload:
         user = db.session.get(User, payload["u"])
-        if user is not None and is_subscribed(user):
-            record_consent(
-                user=user,
-                purpose=ConsentPurpose.MARKETING,
-                action=ConsentAction.WITHDRAWN,
-                method=method,
-                language=user.locale,
-                ip_address=ip_address,
-            )
-            changed = True
+        changed = _withdraw_account(user, method=method, ip_address=ip_address)
     else:
         subscriber = db.session.get(Subscriber, payload["s"]) if payload["s"] else None
-        if subscriber is not None and subscriber.is_active:
-            subscriber.unsubscribed_at = utcnow()
-            record_consent(
-                email=subscriber.email,
-                purpose=ConsentPurpose.MARKETING,
-                action=ConsentAction.WITHDRAWN,
-                method=method,
-                language=subscriber.locale,
-                ip_address=ip_address,
-            )
-            changed = True
+        changed = _withdraw_subscriber(subscriber, method=method, ip_address=ip_address)
     db.session.commit()
     return changed
 
 
 def withdraw_address(email: str, *, method: str) -> bool:
     """Stop the newsletter for an address, in the caller's transaction: the account with
-    that address and any visitor subscription. Idempotent."""
-    address = normalise_email(email)
-    changed = False
-    user = db.session.scalar(select(User).where(User.email == address))
-    if user is not None and is_subscribed(user):
-        record_consent(
-            user=user,
-            purpose=ConsentPurpose.MARKETING,
-            action=ConsentAction.WITHDRAWN,
-            method=method,
-            language=user.locale,
-        )
-        changed = True
-    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
-    if subscriber is not None and subscriber.is_active:
-        subscriber.unsubscribed_at = utcnow()
-        record_consent(
-            email=address,
-            purpose=ConsentPurpose.MARKETING,
-            action=ConsentAction.WITHDRAWN,
-            method=method,
-            language=subscriber.locale,
-        )
-        changed = True
-    return changed
+    that address and any visitor subscription. Idempotent.
 
-
-def unsubscribe_address(email: str, *, method: str) -> bool:
-    """:func:`withdraw_address`, committed (the mailto: unsubscribe, read by the intake).
-
-    The intake should call this only for a message whose sender it trusts to own the
-    address (e.g. DKIM/SPF aligned); an unsubscribe asks for less processing, never more.
+    The email intake reaches this (through a confirmed privacy request) for a message to the
+    List-Unsubscribe mailto address.
     """
-    changed = withdraw_address(email, method=method)
-    db.session.commit()
-    return changed
+    address = normalise_email(email)
+    user = db.session.scalar(select(User).where(User.email == address))
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
+    account_changed = _withdraw_account(user, method=method)
+    subscription_changed = _withdraw_subscriber(subscriber, method=method)
+    return account_changed or subscription_changed
+
+
+def _withdraw_account(user, *, method: str, ip_address: str | None = None) -> bool:
+    if user is None or not is_subscribed(user):
+        return False
+    record_consent(
+        user=user,
+        purpose=ConsentPurpose.MARKETING,
+        action=ConsentAction.WITHDRAWN,
+        method=method,
+        language=user.locale,
+        ip_address=ip_address,
+    )
+    return True
+
+
+def _withdraw_subscriber(subscriber, *, method: str, ip_address: str | None = None) -> bool:
+    if subscriber is None or not subscriber.is_active:
+        return False
+    subscriber.unsubscribed_at = utcnow()
+    record_consent(
+        email=subscriber.email,
+        purpose=ConsentPurpose.MARKETING,
+        action=ConsentAction.WITHDRAWN,
+        method=method,
+        language=subscriber.locale,
+        ip_address=ip_address,
+    )
+    return True
 
 
 def unsubscribe_mailto() -> str:

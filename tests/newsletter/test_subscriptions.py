@@ -142,15 +142,15 @@ def test_a_signed_in_student_is_sent_to_the_settings(student_client):
 
 
 def test_the_mailto_unsubscribe_stops_an_account_and_a_visitor(app, make_user, make_subscriber):
-    """What the email intake calls for a message to the List-Unsubscribe mailto address."""
-    from school.newsletter.services import unsubscribe_address
+    """What the email intake reaches for a message to the List-Unsubscribe mailto address."""
+    from school.newsletter.services import withdraw_address
 
     user = make_user("member@example.com", marketing=True)
     make_subscriber("visitor@example.com")
     method = "email to the unsubscribe address"
-    assert unsubscribe_address("Member@Example.com ", method=method)
-    assert unsubscribe_address("visitor@example.com", method=method)
-    assert not unsubscribe_address("visitor@example.com", method=method)
+    assert withdraw_address("Member@Example.com ", method=method)
+    assert withdraw_address("visitor@example.com", method=method)
+    assert not withdraw_address("visitor@example.com", method=method)
     assert audience_count(Audience("en")) == 0
     assert marketing_rows(user_id=user.id)[-1].action is ConsentAction.WITHDRAWN
     assert marketing_rows(email="visitor@example.com")[-1].method == method
