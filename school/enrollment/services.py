@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from school.accounts.models import User
-from school.courses.models import Course, Lesson
+from school.courses.models import Course
+from school.courses.services import lesson_counts
 from school.database import utcnow
 from school.enrollment import emails
 from school.enrollment.models import (
@@ -313,14 +314,7 @@ def dashboard(user: User) -> list[DashboardRow]:
     ).all()
     if not enrollments:
         return []
-    course_ids = {e.course_id for e in enrollments}
-    totals = dict(
-        db.session.execute(
-            select(Lesson.course_id, func.count(Lesson.id))
-            .where(Lesson.course_id.in_(course_ids))
-            .group_by(Lesson.course_id)
-        ).all()
-    )
+    totals = lesson_counts({e.course_id for e in enrollments})
     done = dict(
         db.session.execute(
             select(LessonProgress.enrollment_id, func.count(LessonProgress.id))
