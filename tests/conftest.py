@@ -230,48 +230,54 @@ def make_user(app):
     """Create a confirmed account directly, with the processing consent a sign-up records."""
     counter = iter(range(1, 10_000))
 
-    def create(
-        email: str | None = None,
-        *,
-        full_name: str = "Test Student",
-        role: Role = Role.STUDENT,
-        password: str = PASSWORD,
-        confirmed: bool = True,
-        locale: str = "en",
-        marketing: bool = False,
-    ) -> User:
-        user = User(
-            full_name=full_name,
-            email=email or f"student{next(counter)}@example.com",
-            role=role,
-            locale=locale,
-            password_hash=hash_password(password),
-            email_confirmed_at=utcnow() if confirmed else None,
-        )
-        db.session.add(user)
-        db.session.flush()
-        policy_version = current_policy()
+    def create(email: str | None = None, **details) -> User:
+        return create_user(email or f"student{next(counter)}@example.com", **details)
+
+    return create
+
+
+def create_user(
+    email: str,
+    *,
+    full_name: str = "Test Student",
+    role: Role = Role.STUDENT,
+    password: str = PASSWORD,
+    confirmed: bool = True,
+    locale: str = "en",
+    marketing: bool = False,
+) -> User:
+    """An account as a finished sign-up leaves it, in the current app context (also the live
+    server's, for browser tests, which cannot use ``make_user``'s own app)."""
+    user = User(
+        full_name=full_name,
+        email=email,
+        role=role,
+        locale=locale,
+        password_hash=hash_password(password),
+        email_confirmed_at=utcnow() if confirmed else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    policy_version = current_policy()
+    record_consent(
+        user=user,
+        purpose=ConsentPurpose.PROCESSING,
+        action=ConsentAction.GIVEN,
+        policy=policy_version,
+        method="test factory",
+        language=locale,
+    )
+    if marketing:
         record_consent(
             user=user,
-            purpose=ConsentPurpose.PROCESSING,
+            purpose=ConsentPurpose.MARKETING,
             action=ConsentAction.GIVEN,
             policy=policy_version,
             method="test factory",
             language=locale,
         )
-        if marketing:
-            record_consent(
-                user=user,
-                purpose=ConsentPurpose.MARKETING,
-                action=ConsentAction.GIVEN,
-                policy=policy_version,
-                method="test factory",
-                language=locale,
-            )
-        db.session.commit()
-        return user
-
-    return create
+    db.session.commit()
+    return user
 
 
 class AuthActions:

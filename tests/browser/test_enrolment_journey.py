@@ -4,26 +4,21 @@ from datetime import timedelta
 
 import pytest
 
-from school.accounts.models import Role, User
+from school.accounts.models import Role
 from school.courses.models import Course, Format, Lesson, Level
 from school.database import utcnow
 from school.extensions import db
-from school.security import hash_password
+from tests.browser.helpers import add_person, log_in, log_out
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-PASSWORD = "browser password 123"  # noqa: S105
 
 
-def seed(application) -> None:
-    with application.app_context():
+def seed(live_server) -> None:
+    add_person(live_server, "kate@example.com", "Kate Learner")
+    add_person(live_server, "boss@example.com", "Boris Staff", Role.STAFF)
+    with live_server.app.app_context():
         start = utcnow().date() + timedelta(days=10)
-        for email, name, role in (
-            ("kate@example.com", "Kate Learner", Role.STUDENT),
-            ("boss@example.com", "Boris Staff", Role.STAFF),
-        ):
-            db.session.add(User(email=email, full_name=name, role=role, locale="en",
-                                password_hash=hash_password(PASSWORD),
-                                email_confirmed_at=utcnow()))  # fmt: skip
         for title, language, level in (
             ("German from Scratch", "de", Level.A1),
             ("Business German", "de", Level.B2),
@@ -50,23 +45,9 @@ def seed(application) -> None:
         db.session.commit()
 
 
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-
-
-def log_out(page, base):
-    page.goto(f"{base}/logout")
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_load_state()
-
-
 def test_enrol_and_get_approved(page, live_server, smtp, axe_check):
     base = live_server.url
-    seed(live_server.app)
+    seed(live_server)
 
     page.goto(f"{base}/courses")
     axe_check(page)

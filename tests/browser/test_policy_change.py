@@ -4,38 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from school.accounts.models import Role, User
+from school.accounts.models import Role
 from school.database import utcnow
-from school.extensions import db
-from school.privacy.models import ConsentAction, ConsentPurpose
-from school.privacy.services import current_policy, record_consent
-from school.security import hash_password
+from tests.browser.helpers import add_person
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def _person(live_server, email: str, role: Role) -> str:
-    with live_server.app.app_context():
-        user = User(
-            full_name=email.split("@")[0].title(),
-            email=email,
-            role=role,
-            password_hash=hash_password(PASSWORD),
-            email_confirmed_at=utcnow(),
-        )
-        db.session.add(user)
-        db.session.flush()
-        record_consent(
-            user=user,
-            purpose=ConsentPurpose.PROCESSING,
-            action=ConsentAction.GIVEN,
-            policy=current_policy(),
-            method="test factory",
-            language="en",
-        )
-        db.session.commit()
-    return email
 
 
 def _log_in(page, base, email):
@@ -50,8 +24,8 @@ def test_staff_publish_a_significant_change_and_a_student_accepts_it(
     page, live_server, axe_check, smtp
 ):
     base = live_server.url
-    staff = _person(live_server, "sofia@example.com", Role.STAFF)
-    student = _person(live_server, "bea@example.com", Role.STUDENT)
+    staff = add_person(live_server, "sofia@example.com", "Sofia", Role.STAFF)
+    student = add_person(live_server, "bea@example.com", "Bea")
 
     _log_in(page, base, staff)
     page.goto(f"{base}/admin/policies/")

@@ -5,30 +5,16 @@ import zipfile
 
 import pytest
 
-from school.accounts.models import Role, User
-from school.database import utcnow
-from school.extensions import db
-from school.security import hash_password
-from tests.browser.test_enrolment_journey import PASSWORD, log_in, log_out
+from school.accounts.models import Role
+from tests.browser.helpers import add_person, log_in, log_out
 
 pytestmark = pytest.mark.browser
 
 
-def seed(application) -> None:
-    with application.app_context():
-        for email, name, role in (
-            ("nora@example.com", "Nora Student", Role.STUDENT),
-            ("boss@example.com", "Boris Staff", Role.STAFF),
-        ):
-            db.session.add(User(email=email, full_name=name, role=role, locale="en",
-                                password_hash=hash_password(PASSWORD),
-                                email_confirmed_at=utcnow()))  # fmt: skip
-        db.session.commit()
-
-
 def test_export_approved_and_downloaded(page, live_server, smtp, axe_check, tmp_path):
     base = live_server.url
-    seed(live_server.app)
+    add_person(live_server, "nora@example.com", "Nora Student")
+    add_person(live_server, "boss@example.com", "Boris Staff", Role.STAFF)
 
     log_in(page, base, "nora@example.com")
     page.goto(f"{base}/privacy/centre")
