@@ -15,7 +15,7 @@ from school.extensions import db
 from school.mail import services as mail_services
 from school.mail.models import OutboxMessage, OutboxStatus
 from school.pagination import paginate
-from school.privacy import execution as privacy_execution
+from school.privacy.requests import execution as privacy_execution
 from school.security import staff_required
 
 
