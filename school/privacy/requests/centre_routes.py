@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 from school.i18n import current_language
 from school.privacy.blueprint import bp
 from school.privacy.data import export
-from school.privacy.requests import execution, lifecycle
+from school.privacy.requests import asking
 from school.privacy.requests.forms import CancelForm, CorrectionForm, InquiryForm, RequestForm
+from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError, cancel_request
 from school.privacy.requests.models import RequestStatus, RequestType
 from school.privacy.requests.report import processing_report
@@ -40,10 +41,10 @@ def _centre(forms=None, status=200):
     forms = forms or {}
     return render_template(
         "privacy/centre.html",
-        requests=execution.requests_of(current_user),
+        requests=asking.requests_of(current_user),
         forms={kind: forms.get(kind) or _form_for(kind) for kind in OFFERED},
-        labels=execution.TYPE_LABELS,
-        status_labels=execution.STATUS_LABELS,
+        labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
         restricted=current_user.is_restricted,
     ), status
 
@@ -64,7 +65,7 @@ def make_request():
     if not form.validate_on_submit():
         return _centre({kind: form}, 400)
     try:
-        made = execution.make_request(
+        made = asking.make_request(
             current_user,
             kind,
             details=form.details.data or "",
@@ -87,7 +88,7 @@ def make_request():
 def confirm_request(token):
     """The link from a confirmation email: only this makes an emailed request act."""
     try:
-        request = lifecycle.confirm_request(token)
+        request = asking.confirm_request(token)
     except TokenError as error:
         if error.reason == "expired":
             message = _(
@@ -101,7 +102,7 @@ def confirm_request(token):
 
 
 def _own(public_id: str):
-    found = execution.request_of(current_user, public_id)
+    found = asking.request_of(current_user, public_id)
     if found is None:
         abort(404)
     return found
@@ -117,8 +118,8 @@ def request_detail(public_id):
     return render_template(
         "privacy/request.html",
         req=found,
-        labels=execution.TYPE_LABELS,
-        status_labels=execution.STATUS_LABELS,
+        labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
         cancel_form=CancelForm(),
         download=download,
     )
@@ -161,7 +162,7 @@ def download_export(token):
         return render_template("privacy/download_problem.html", message=message), (
             410 if error.reason == "expired" else 404
         )
-    found = execution.request_of(current_user, str(payload.get("r", "")))
+    found = asking.request_of(current_user, str(payload.get("r", "")))
     if found is None or payload.get("u") != current_user.id:
         abort(404)
     try:

@@ -13,7 +13,7 @@ def overdue_command():
     import click
 
     from school.database import utcnow
-    from school.privacy.requests.execution import overdue_requests
+    from school.privacy.requests.queue import overdue_requests
 
     today = utcnow().date()
     found = overdue_requests(today)

@@ -12,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from school.forms import select_choices
-from school.privacy.requests.execution import TYPE_LABELS
+from school.privacy.requests.labels import TYPE_LABELS
 from school.privacy.requests.models import RequestType
 
 REQUIRED = _l("This field is required.")

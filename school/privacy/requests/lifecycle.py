@@ -1,4 +1,4 @@
-"""The lifecycle of privacy requests: submission, identity confirmation, state changes.
+"""The lifecycle of privacy requests: submission, the confirmation link, state changes.
 
 A request made on the site by a signed-in person is confirmed by their session. A request
 that arrives any other way (email, a visitor's form) acts only after the person clicks a
@@ -28,7 +28,7 @@ from school.privacy.requests.models import (
     RequestStatus,
     RequestType,
 )
-from school.security import TokenError, make_token, read_token
+from school.security import make_token
 from school.web_urls import absolute_url
 
 CONFIRM_PURPOSE = "privacy-request-confirm"
@@ -105,6 +105,20 @@ def transition(
     if to_status is RequestStatus.COMPLETED:
         request.completed_at = utcnow()
     return event
+
+
+def note(request: PrivacyRequest, text: str, staff: User | None = None) -> None:
+    """An event that records something done without changing the request's state."""
+    request.events.append(
+        RequestEvent(
+            actor_id=staff.id if staff is not None else None,
+            actor_role="staff" if staff is not None else "system",
+            from_status=request.status,
+            to_status=request.status,
+            note=text,
+            at=utcnow(),
+        )
+    )
 
 
 def submit_request(
@@ -199,29 +213,6 @@ def send_confirmation(request: PrivacyRequest, user: User | None) -> None:
         link=absolute_url("privacy.confirm_request", token=confirmation_token(request)),
         hours=int(CONFIRM_WITHIN.total_seconds() // 3600),
     )
-
-
-def confirm_request(token: str) -> PrivacyRequest:
-    """The person clicked the emailed link: the request becomes real and its clock starts."""
-    payload = read_token(CONFIRM_PURPOSE, token, int(CONFIRM_WITHIN.total_seconds()))
-    request = db.session.scalar(
-        select(PrivacyRequest).where(PrivacyRequest.public_id == payload.get("r"))
-    )
-    if request is None or request.subject_email != payload.get("e"):
-        raise TokenError("invalid")
-    if request.status is not RequestStatus.AWAITING_CONFIRMATION:
-        return request
-    transition(
-        request,
-        RequestStatus.AWAITING_REVIEW,
-        actor_role="subject",
-        note="confirmed by the link sent to the address on file",
-    )
-    from school.privacy.requests.execution import confirmed_by_link
-
-    confirmed_by_link(request)
-    db.session.commit()
-    return request
 
 
 def cancel_request(request: PrivacyRequest, user: User) -> None:

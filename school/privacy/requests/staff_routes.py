@@ -9,7 +9,12 @@ from flask_login import current_user
 from school.database import utcnow
 from school.forms import select_choices
 from school.pagination import paginate
-from school.privacy.requests import clocks, execution
+from school.privacy.requests import clocks, decisions
+from school.privacy.requests.corrections import (
+    CORRECTABLE,
+    correctable_labels,
+    correction_proposals,
+)
 from school.privacy.requests.forms import (
     DecisionForm,
     ExtendForm,
@@ -17,8 +22,11 @@ from school.privacy.requests.forms import (
     RejectForm,
     ReplyForm,
 )
+from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError
 from school.privacy.requests.models import RequestStatus, RequestType
+from school.privacy.requests.queue import deadlines, request_for_staff, staff_queue
+from school.profile.services import current_changes, log_staff_access
 from school.security import staff_required
 
 bp = Blueprint("privacy_admin", __name__, url_prefix="/admin/privacy")
@@ -31,7 +39,7 @@ def require_staff():
 
 
 def _found(public_id: str):
-    found = execution.request_for_staff(public_id)
+    found = request_for_staff(public_id)
     if found is None:
         abort(404)
     return found
@@ -42,11 +50,11 @@ def _found(public_id: str):
 def queue():
     form = QueueFilterForm(request.args)
     form.status.choices = select_choices(
-        [("", _("Open"))] + [(s.value, label) for s, label in execution.STATUS_LABELS.items()]
+        [("", _("Open"))] + [(s.value, label) for s, label in STATUS_LABELS.items()]
     )
     kind = RequestType._value2member_map_.get(form.type.data or "")
     status = RequestStatus._value2member_map_.get(form.status.data or "")
-    page = paginate(execution.staff_queue(kind, status), per_page=30)
+    page = paginate(staff_queue(kind, status), per_page=30)
     args = {
         k: v for k, v in (("type", kind and kind.value), ("status", status and status.value)) if v
     }
@@ -55,18 +63,16 @@ def queue():
         form=form,
         page=page,
         args=args,
-        labels=execution.TYPE_LABELS,
-        status_labels=execution.STATUS_LABELS,
+        labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
         today=utcnow().date(),
-        deadlines=execution.deadlines(),
+        deadlines=deadlines(),
     )
 
 
 def _detail(found, status=200, **forms):
-    from school.profile.services import current_changes, log_staff_access
-
     current = None
-    proposals, unmatched = execution.correction_proposals(found)
+    proposals, unmatched = correction_proposals(found)
     if found.user is not None:
         log_staff_access(current_user, found.user, "privacy_request", "privacy_request")
         if found.type is RequestType.CORRECTION:
@@ -74,13 +80,13 @@ def _detail(found, status=200, **forms):
     return render_template(
         "privacy/admin_request.html",
         req=found,
-        labels=execution.TYPE_LABELS,
-        status_labels=execution.STATUS_LABELS,
+        labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
         current=current,
         proposals=proposals,
         unmatched=unmatched,
-        correctable=execution.CORRECTABLE,
-        field_labels=execution.correctable_labels(),
+        correctable=CORRECTABLE,
+        field_labels=correctable_labels(),
         decision_form=forms.get("decision_form") or DecisionForm(),
         reject_form=forms.get("reject_form") or RejectForm(),
         extend_form=forms.get("extend_form") or ExtendForm(),
@@ -110,11 +116,11 @@ def approve(public_id):
     if found.type is RequestType.CORRECTION:
         corrections = {
             name: request.form.get(f"fix-{name}", "").strip()
-            for name in execution.CORRECTABLE
+            for name in CORRECTABLE
             if request.form.get(f"fix-{name}", "").strip()
         }
     try:
-        outcome = execution.approve(found, current_user, corrections=corrections)
+        outcome = decisions.approve(found, current_user, corrections=corrections)
     except RequestError as error:
         flash(error.message, "warning")
     except ValueError:
@@ -135,7 +141,7 @@ def reject(public_id):
     if not form.validate_on_submit():
         return _detail(found, 400, reject_form=form)
     try:
-        execution.reject(found, current_user, form.reason.data.strip())
+        decisions.reject(found, current_user, form.reason.data.strip())
     except RequestError as error:
         flash(error.message, "warning")
     else:
@@ -151,7 +157,7 @@ def extend(public_id):
     if not form.validate_on_submit():
         return _detail(found, 400, extend_form=form)
     try:
-        new_due = execution.extend(found, current_user, form.reason.data.strip(), form.months.data)
+        new_due = decisions.extend(found, current_user, form.reason.data.strip(), form.months.data)
     except RequestError as error:
         flash(error.message, "warning")
     else:
@@ -167,7 +173,7 @@ def reply(public_id):
     if not form.validate_on_submit():
         return _detail(found, 400, reply_form=form)
     try:
-        execution.reply(found, current_user, form.answer.data.strip())
+        decisions.reply(found, current_user, form.answer.data.strip())
     except RequestError as error:
         flash(error.message, "warning")
     else:

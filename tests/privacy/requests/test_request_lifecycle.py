@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from school.extensions import db
 from school.mail.services import send_committed
-from school.privacy.requests import lifecycle as requests
+from school.privacy.requests import lifecycle
 from school.privacy.requests.models import (
     PrivacyRequest,
     RequestChannel,
@@ -18,7 +18,7 @@ from tests.conftest import link_in, path_of
 
 
 def test_request_by_signed_in_person_awaits_review_with_a_due_date(app, student):
-    request = requests.submit_request(
+    request = lifecycle.submit_request(
         RequestType.ACCESS,
         channel=RequestChannel.WEB,
         language="en",
@@ -36,7 +36,7 @@ def test_request_by_signed_in_person_awaits_review_with_a_due_date(app, student)
 
 
 def test_emailed_request_waits_for_the_link_sent_to_the_address_on_file(app, client, smtp, student):
-    request = requests.submit_request(
+    request = lifecycle.submit_request(
         RequestType.ERASURE, channel=RequestChannel.EMAIL, language="en", user=student
     )
     db.session.commit()
@@ -53,13 +53,13 @@ def test_emailed_request_waits_for_the_link_sent_to_the_address_on_file(app, cli
 
 
 def test_expired_confirmation_link_does_nothing(app, client, smtp, student, monkeypatch):
-    request = requests.submit_request(
+    request = lifecycle.submit_request(
         RequestType.ERASURE, channel=RequestChannel.EMAIL, language="en", user=student
     )
     db.session.commit()
     send_committed()
     link = link_in(smtp.last_to(student.email), "/privacy/requests/confirm/")
-    monkeypatch.setattr(requests, "CONFIRM_WITHIN", timedelta(seconds=-1))
+    monkeypatch.setattr(lifecycle, "CONFIRM_WITHIN", timedelta(seconds=-1))
     page = client.get(path_of(link))
     assert page.status_code == 400
     assert "expired" in page.text
@@ -68,7 +68,7 @@ def test_expired_confirmation_link_does_nothing(app, client, smtp, student, monk
 
 
 def test_one_open_request_per_type_per_person(app, student):
-    requests.submit_request(
+    lifecycle.submit_request(
         RequestType.EXPORT,
         channel=RequestChannel.WEB,
         language="en",
@@ -76,8 +76,8 @@ def test_one_open_request_per_type_per_person(app, student):
         confirmed_by_session=True,
     )
     db.session.commit()
-    with pytest.raises(requests.RequestError) as caught:
-        requests.submit_request(
+    with pytest.raises(lifecycle.RequestError) as caught:
+        lifecycle.submit_request(
             RequestType.EXPORT,
             channel=RequestChannel.WEB,
             language="en",
@@ -89,7 +89,7 @@ def test_one_open_request_per_type_per_person(app, student):
     assert len(db.session.scalars(select(PrivacyRequest)).all()) == 1
 
     # Another type is fine, and once closed the same type can be asked again.
-    requests.submit_request(
+    lifecycle.submit_request(
         RequestType.ACCESS,
         channel=RequestChannel.WEB,
         language="en",
@@ -99,8 +99,8 @@ def test_one_open_request_per_type_per_person(app, student):
     first = db.session.scalar(
         select(PrivacyRequest).where(PrivacyRequest.type == RequestType.EXPORT)
     )
-    requests.cancel_request(first, student)
-    requests.submit_request(
+    lifecycle.cancel_request(first, student)
+    lifecycle.submit_request(
         RequestType.EXPORT,
         channel=RequestChannel.WEB,
         language="en",
@@ -111,16 +111,16 @@ def test_one_open_request_per_type_per_person(app, student):
 
 
 def test_impossible_transition_is_refused_and_changes_nothing(app, student):
-    request = requests.submit_request(
+    request = lifecycle.submit_request(
         RequestType.ACCESS,
         channel=RequestChannel.WEB,
         language="en",
         user=student,
         confirmed_by_session=True,
     )
-    requests.cancel_request(request, student)
-    with pytest.raises(requests.RequestError):
-        requests.transition(request, RequestStatus.APPROVED, actor_role="staff")
+    lifecycle.cancel_request(request, student)
+    with pytest.raises(lifecycle.RequestError):
+        lifecycle.transition(request, RequestStatus.APPROVED, actor_role="staff")
     assert request.status is RequestStatus.CANCELLED
     assert len(request.events) == 3
 
