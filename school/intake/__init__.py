@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint
-
-bp = Blueprint("intake", __name__, url_prefix="/admin/intake")
-
 DEFAULTS = {
     "INTAKE_MAX_BYTES": 25 * 1024 * 1024,
     "INTAKE_ATTACHMENTS_MAX_BYTES": 10 * 1024 * 1024,  # per message, stored but never opened
@@ -29,9 +25,9 @@ DEFAULTS = {
 
 
 def init_app(app) -> None:
-    from school.intake import cli, models, routes  # noqa: F401
+    from school.intake import cli, models, staff_routes  # noqa: F401
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.config.setdefault("INTAKE_DIR", os.path.join(app.instance_path, "intake"))
-    app.register_blueprint(bp)
+    app.register_blueprint(staff_routes.bp)
