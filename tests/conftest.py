@@ -164,7 +164,6 @@ def base_config(tmp_path, smtp_port: int | None) -> dict:
         "INSTANCE_PATH": str(tmp_path),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'school.sqlite3'}",
         "MAIL_SPOOL_DIR": str(tmp_path / "mail_spool"),
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
         "MAIL_SERVER": "127.0.0.1" if smtp_port else "",
         "MAIL_PORT": smtp_port or 25,
         "MAIL_TIMEOUT": 3,

@@ -9,12 +9,6 @@ from flask.cli import AppGroup
 bp = Blueprint("profile", __name__)
 keys_cli = AppGroup("keys", help="Manage the keys that encrypt personal data at rest.")
 
-DEFAULTS = {
-    "PHOTO_MAX_BYTES": 5 * 1024 * 1024,
-    "PHOTO_MAX_PIXELS": 25_000_000,
-    "PHOTO_MAX_SIDE": 1024,
-}
-
 
 @keys_cli.command("rotate")
 def rotate_command():
@@ -27,12 +21,9 @@ def rotate_command():
 
 
 def init_app(app) -> None:
+    from school.privacy import erasure
     from school.profile import models, routes, staff_routes  # noqa: F401
     from school.profile.encryption import ensure_keys
-
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-    from school.privacy import erasure
     from school.profile.services import photo_for_erasure
 
     ensure_keys(app)
