@@ -35,6 +35,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "INTAKE_IMAP_USER": str,
     "INTAKE_IMAP_PASSWORD": str,
     "RATELIMIT_STORAGE_URI": str,
+    "PROXY_FIX_X_FOR": int,
     "BCRYPT_LOG_ROUNDS": int,
     "SESSION_COOKIE_SECURE": bool,
     "SCHOOL_ENV": str,
@@ -72,13 +73,20 @@ class Defaults:
     PASSWORD_RESET_WITHIN = timedelta(hours=2)
     EMAIL_CHANGE_WITHIN = timedelta(days=1)
     PASSWORD_MIN_LENGTH = 10
+    SIGN_IN_LINK_WITHIN = timedelta(minutes=15)  # an emailed sign-in link, used once
+
+    # How many proxies in front of the site set X-Forwarded-For (Werkzeug's ProxyFix). 0 trusts
+    # none, so a client cannot choose its own address; behind one TLS proxy, set 1.
+    PROXY_FIX_X_FOR = 0
 
     # Login throttling (Flask-Limiter notation); failed attempts only.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
     SIGNUP_LIMIT_PER_IP = "20 per hour"
     RESET_LIMIT_PER_IP = "10 per hour"
-    RATELIMIT_STORAGE_URI = "memory://"
+    # "school+db://" keeps the counters in the site's own database, shared by every worker
+    # and host (school/rate_limits.py); "redis://host:6379" if you run Redis.
+    RATELIMIT_STORAGE_URI = "school+db://"
     RATELIMIT_HEADERS_ENABLED = False
 
     # Mail: with no MAIL_SERVER, messages go to MAIL_SPOOL_DIR as .eml files.
