@@ -11,6 +11,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from school.files import protect_instance
+
 # Keys that may be set from the environment, with the type to parse them as.
 ENVIRONMENT_KEYS: dict[str, type] = {
     "SECRET_KEY": str,
@@ -49,7 +51,9 @@ class Defaults:
 
     SCHOOL_NAME = "Lingua Privata"
     SCHOOL_ENV = "production"
-    SITE_URL = "http://127.0.0.1:5000"  # for links in emails sent outside a request
+    # The public address for links in emails. Required in production (no email is sent until
+    # it is set); elsewhere links point to http://127.0.0.1:5000 when it is empty.
+    SITE_URL = ""
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT = 10  # seconds a writer waits for another before giving up
@@ -131,7 +135,7 @@ def load_config(app, test_config: dict | None = None) -> None:
     """Apply defaults, the instance file, the environment and ``test_config``, in that order."""
     app.config.from_object(Defaults)
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    protect_instance(instance)
     app.config["MAIL_SPOOL_DIR"] = str(instance / "mail_spool")
     app.config["UPLOAD_DIR"] = str(instance / "uploads")
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'school.sqlite3'}"
