@@ -8,14 +8,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from school.web_urls import SiteURLMissing, site_url
+
 mail_cli = AppGroup("mail", help="Send and inspect outgoing mail.")
 
 
 def _require_site_url() -> None:
     """Stop a sending command with the reason, rather than a traceback, when production has
     no SITE_URL."""
-    from school.web_urls import SiteURLMissing, site_url
-
     try:
         site_url()
     except SiteURLMissing as missing:

@@ -1,8 +1,5 @@
 """Signing in and out, remember-me, throttling, and sessions that end everywhere."""
 
-from sqlalchemy import select
-
-from school.accounts.models import User
 from school.extensions import db
 from tests.conftest import PASSWORD, AuthActions
 

@@ -237,3 +237,20 @@ def test_counters_store_no_address(app):
     DatabaseStorage().incr("login/203.0.113.9/someone@example.com", 60)
     (key,) = db.session.scalars(select(RateLimitCounter.key)).all()
     assert "203.0.113.9" not in key and "someone" not in key
+
+
+def test_a_sign_in_link_works_for_someone_who_signed_in_before(client, smtp, student):
+    auth = AuthActions(client)
+    auth.login(student.email)
+    auth.logout()
+    client.submit("/sign-in-link", {"email": student.email})
+    link = path_of(link_in(smtp.last_to(student.email), "/sign-in/"))
+    assert client.submit(link).status_code == 302
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_a_password_sign_in_uses_up_an_earlier_link(app, client, smtp, student):
+    client.submit("/sign-in-link", {"email": student.email})
+    link = path_of(link_in(smtp.last_to(student.email), "/sign-in/"))
+    AuthActions(app.test_client()).login(student.email)
+    assert client.get(link).status_code == 400

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from school.accounts.models import SignInSession
+from school.accounts.models import SignInSession, User
 from school.extensions import db
 from school.privacy import registry
+from school.privacy.erasure import erase
 from tests.conftest import PASSWORD, AuthActions, link_in, path_of
 
 PERSONAL_PAGES = ["/dashboard", "/profile", "/account"]
@@ -115,8 +116,13 @@ def test_an_email_change_ends_every_other_session(app, smtp, student):
     assert opens(owner, "/account")
 
 
-def test_sessions_are_declared_and_end_with_erasure(app):
-    assert registry.ownership("sign_in_session").column == "user_id"
+def test_sessions_are_declared_and_end_with_erasure(app, student):
     declared = registry.field("sign_in_session", "last_seen_at")
     assert declared.erasure is registry.Erasure.DELETE
     assert "signed in" in str(declared.purpose)
+
+    client = signed_in(app, student.email)
+    erase(db.session.get(User, student.id))
+    db.session.commit()
+    assert live_sessions(student) == 0
+    assert not opens(client, "/account")
