@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from school.accounts.models import SignInSession, User
 from school.extensions import db
-from school.privacy import registry
-from school.privacy.erasure import erase
+from school.privacy.data import registry
+from school.privacy.data.erasure import erase
 from tests.conftest import PASSWORD, AuthActions, link_in, path_of
 
 PERSONAL_PAGES = ["/dashboard", "/profile", "/account"]
