@@ -53,6 +53,6 @@ def init_app(app) -> None:
 @login_manager.user_loader
 def load_user(sign_in_token: str):
     """The cookies carry a sign-in's token; an ended sign-in loads nobody."""
-    from school.accounts.services import user_for_session_token
+    from school.accounts.services import user_for_sign_in_token
 
-    return user_for_session_token(sign_in_token)
+    return user_for_sign_in_token(sign_in_token)

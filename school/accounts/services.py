@@ -319,7 +319,7 @@ def _record_sign_in(user: User, ip_address: str | None) -> None:
     sessions.start(user)
 
 
-def user_for_session_token(token: str) -> User | None:
+def user_for_sign_in_token(token: str) -> User | None:
     """The account a cookie signs in (Flask-Login's user loader), while its session lives."""
     return sessions.user_for_token(token)
 
