@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         database,  # noqa: F401  (registers the SQLite pragmas)
         extensions,
         i18n,
+        rate_limits,  # noqa: F401  (registers the school+db:// rate-limit storage)
         security,
         web,
     )
@@ -80,4 +82,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from school import cli
 
     cli.init_app(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind N proxies, the client is the address the Nth proxy from us saw; a header
+        # from any further out is the client's own invention and is not trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     return app

@@ -11,14 +11,20 @@ from flask import current_app
 from sqlalchemy.engine import make_url
 
 from school.extensions import db
+from school.files import private_folder
 
 
 @click.command("seed-demo")
-def seed_demo_command():
+@click.option("--force", is_flag=True, help="Seed even in production (SCHOOL_ENV=production).")
+def seed_demo_command(force):
     """Add the demo school (admin, students, courses) unless it is already there."""
-    from school.demo import seed_demo
+    from school.demo import DemoRefused, seed_demo
 
-    for line in seed_demo():
+    try:
+        lines = seed_demo(force=force)
+    except DemoRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    for line in lines:
         click.echo(line)
 
 
@@ -32,7 +38,7 @@ def backup_command(destination):
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = Path(destination or Path(current_app.instance_path) / "backups")
     if target.suffix == "":
-        target.mkdir(parents=True, exist_ok=True)
+        private_folder(target)
         target = target / f"school-{stamp}.sqlite3"
     source = sqlite3.connect(url.database)
     copy = sqlite3.connect(target)

@@ -12,6 +12,7 @@ from school.accounts.models import User
 from school.accounts.services import SignupRequest, add_account, create_staff
 from school.database import utcnow
 from school.extensions import db
+from school.files import write_private
 
 ADMIN_EMAIL = "admin@lingua.example"
 STUDENT_PASSWORD = "student-demo-1"  # noqa: S105  (published demo credential)
@@ -26,15 +27,27 @@ def _credentials_file() -> Path:
     return Path(current_app.instance_path) / "demo-credentials.txt"
 
 
-def seed_demo() -> list[str]:
-    """Create the demo admin and students if missing; return lines to show the operator."""
+class DemoRefused(Exception):
+    """Demo accounts have a published password: not on a production site unless forced."""
+
+
+def seed_demo(force: bool = False) -> list[str]:
+    """Create the demo admin and students if missing; return lines to show the operator.
+
+    Refused in production (``SCHOOL_ENV=production``, the default) unless ``force``: the
+    students' password is printed in the README, so anyone could sign in as them.
+    """
+    if current_app.config["SCHOOL_ENV"] == "production" and not force:
+        raise DemoRefused(
+            "seed-demo creates accounts whose password is published; refusing on a production "
+            "site (SCHOOL_ENV=production). Set SCHOOL_ENV=development, or pass --force."
+        )
     lines = []
     credentials = _credentials_file()
     if db.session.scalar(select(User).where(User.email == ADMIN_EMAIL)) is None:
         password = secrets.token_urlsafe(12)
         create_staff("School administrator", ADMIN_EMAIL, password)
-        credentials.write_text(f"{ADMIN_EMAIL} {password}\n")
-        credentials.chmod(0o600)
+        write_private(credentials, f"{ADMIN_EMAIL} {password}\n".encode())
     if credentials.exists():
         email, password = credentials.read_text().split()
         lines.append(f"Staff login:    {email} / {password}")

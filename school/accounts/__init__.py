@@ -51,10 +51,8 @@ def init_app(app) -> None:
 
 
 @login_manager.user_loader
-def load_user(session_token: str):
-    from school.accounts.services import find_user_by_session_token
+def load_user(sign_in_token: str):
+    """The cookies carry a sign-in's token; an ended sign-in loads nobody."""
+    from school.accounts.services import user_for_sign_in_token
 
-    user = find_user_by_session_token(session_token)
-    if user is None or not user.is_active:
-        return None
-    return user
+    return user_for_sign_in_token(sign_in_token)

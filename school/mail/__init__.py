@@ -8,7 +8,18 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from school.web_urls import SiteURLMissing, site_url
+
 mail_cli = AppGroup("mail", help="Send and inspect outgoing mail.")
+
+
+def _require_site_url() -> None:
+    """Stop a sending command with the reason, rather than a traceback, when production has
+    no SITE_URL."""
+    try:
+        site_url()
+    except SiteURLMissing as missing:
+        raise click.ClickException(str(missing)) from missing
 
 
 @mail_cli.command("send")
@@ -17,6 +28,7 @@ def send_command(limit):
     """Send every due message in the outbox, batch after batch (run it from cron)."""
     from school.mail.services import DeliveryReport, deliver, due_ids, release_stale_claims
 
+    _require_site_url()
     stale = release_stale_claims()
     if stale:
         click.echo(f"{stale} message(s) were interrupted mid-send and need a decision.")
@@ -44,6 +56,7 @@ def worker_command(interval, exit_when_idle):
 
     from school.mail.services import run_worker
 
+    _require_site_url()
     stopping = []
 
     def request_stop(signum, frame):

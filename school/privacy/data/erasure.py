@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import JSON, Boolean, Integer, String, Text, delete, select, update
 
-from school.accounts.models import User, new_session_token
+from school.accounts.models import User
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.data import registry
@@ -121,7 +121,7 @@ def erase(user: User) -> ErasureResult:
     db.session.execute(
         update(User)
         .where(User.id == user.id)
-        .values(erased_at=utcnow(), session_token=new_session_token())
+        .values(erased_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.expire(user)
