@@ -12,7 +12,7 @@ def init_app(app) -> None:
     from flask_login import current_user
 
     from school.analytics import models, routes, services  # noqa: F401
-    from school.cookies.services import read_choice
+    from school.cookie_choice import read_choice
 
     app.register_blueprint(bp)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from school.analytics import bp, services
-from school.cookies.services import read_choice
+from school.cookie_choice import read_choice
 from school.security import staff_required
 
 
