@@ -40,6 +40,15 @@ def create_admin_command(email, name, password, generate):
 
 def init_app(app) -> None:
     from school.accounts import models, routes  # noqa: F401
+    from school.accounts.services import forget_old_sign_in_addresses, purge_consent_evidence
+    from school.privacy.data import retention
+
+    retention.register_job(
+        "sign-in addresses older than a year forgotten", forget_old_sign_in_addresses
+    )
+    retention.register_job(
+        "consent records of accounts erased 3+ years ago deleted", purge_consent_evidence
+    )
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from school.accounts import emails
@@ -20,7 +20,8 @@ from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.consent.ledger import consent_wording, current_policy, record_consent
-from school.privacy.consent.models import ConsentAction, ConsentPurpose
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.data.registry import CONSENT_EVIDENCE, SECURITY_LOG
 from school.profile.models import Profile
 from school.security import TokenError, check_password, hash_password, make_token, read_token
 
@@ -418,3 +419,26 @@ def create_staff(full_name: str, address: str, password: str) -> User:
     user.rotate_session_token()
     db.session.commit()
     return user
+
+
+def forget_old_sign_in_addresses(now: datetime | None = None) -> int:
+    """The IP address of a sign-in is kept for the registry's security-log year."""
+    cutoff = (now or utcnow()) - timedelta(days=SECURITY_LOG.days)
+    changed = db.session.execute(
+        update(User)
+        .where(User.last_login_ip.is_not(None), User.last_login_at < cutoff)
+        .values(last_login_ip=None)
+    ).rowcount
+    db.session.commit()
+    return changed
+
+
+def purge_consent_evidence(now: datetime | None = None) -> int:
+    """Consent records of erased accounts, three years after the erasure ended the consent."""
+    cutoff = (now or utcnow()) - timedelta(days=CONSENT_EVIDENCE.days)
+    long_erased = select(User.id).where(User.erased_at.is_not(None), User.erased_at < cutoff)
+    deleted = db.session.execute(
+        delete(ConsentRecord).where(ConsentRecord.user_id.in_(long_erased))
+    ).rowcount
+    db.session.commit()
+    return deleted

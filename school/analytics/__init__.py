@@ -13,6 +13,9 @@ def init_app(app) -> None:
 
     from school.analytics import models, routes, services  # noqa: F401
     from school.cookie_choice import read_choice
+    from school.privacy.data import retention
+
+    retention.register_job("page views deleted", services.purge_expired)
 
     app.register_blueprint(bp)
 

@@ -28,9 +28,11 @@ def purge_command():
 def init_app(app) -> None:
     from school.mail.services import register_personaliser
     from school.newsletter import models, routes  # noqa: F401
-    from school.newsletter.services import TEMPLATE, personalise
+    from school.newsletter.services import TEMPLATE, personalise, purge_unconfirmed
+    from school.privacy.data import retention
 
     register_personaliser(TEMPLATE, personalise)
+    retention.register_job("unconfirmed newsletter sign-ups deleted", purge_unconfirmed)
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(newsletter_cli)

@@ -10,8 +10,13 @@
 
 
 def init_app(app) -> None:
+    from school.mail.services import purge_mail_log
     from school.privacy import consent, requests
     from school.privacy.blueprint import bp
+    from school.privacy.data import retention
+
+    # Mail is plumbing, below privacy: the sent-mail log's retention is registered here.
+    retention.register_job("sent mail older than 90 days removed", purge_mail_log)
 
     consent.init_app(app)
     requests.init_app(app)

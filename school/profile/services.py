@@ -7,14 +7,15 @@ change commits here, in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
+from school.privacy.data.registry import ACCESS_LOG
 from school.profile import photos
 from school.profile.models import LanguageLevel, Level, Profile, StaffAccess
 
@@ -285,3 +286,11 @@ def photo_for_erasure(user: User, result) -> None:
     profile = profile_of(user)
     if profile is not None and profile.photo_file:
         result.files_to_remove.append(photos.photo_path(profile.photo_file))
+
+
+def purge_access_log(now: datetime | None = None) -> int:
+    """Staff access rows past the registry's three years."""
+    cutoff = (now or utcnow()) - timedelta(days=ACCESS_LOG.days)
+    deleted = db.session.execute(delete(StaffAccess).where(StaffAccess.at < cutoff)).rowcount
+    db.session.commit()
+    return deleted

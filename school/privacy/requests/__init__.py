@@ -4,8 +4,13 @@
 
 
 def init_app(app) -> None:
+    from school.privacy.data import retention
     from school.privacy.requests import centre_routes, models, staff_routes  # noqa: F401
     from school.privacy.requests.cli import privacy_cli
+    from school.privacy.requests.lifecycle import expire_exports, expire_unconfirmed
+
+    retention.register_job("unconfirmed requests expired", expire_unconfirmed)
+    retention.register_job("exports expired and deleted", expire_exports)
 
     app.register_blueprint(staff_routes.bp)
     app.cli.add_command(privacy_cli)
