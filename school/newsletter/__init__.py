@@ -28,11 +28,18 @@ def purge_command():
 def init_app(app) -> None:
     from school.mail.services import register_personaliser
     from school.newsletter import models, routes  # noqa: F401
-    from school.newsletter.services import TEMPLATE, personalise, purge_unconfirmed
+    from school.newsletter.services import (
+        TEMPLATE,
+        personalise,
+        purge_unconfirmed,
+        withdraw_address,
+    )
     from school.privacy.data import retention
+    from school.privacy.requests.carrying_out import register_marketing_withdrawal
 
     register_personaliser(TEMPLATE, personalise)
     retention.register_job("unconfirmed newsletter sign-ups deleted", purge_unconfirmed)
+    register_marketing_withdrawal(withdraw_address)
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(newsletter_cli)
