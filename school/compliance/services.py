@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from school import clocks
@@ -23,10 +22,6 @@ def active_processors() -> list[Processor]:
             select(Processor).where(Processor.active.is_(True)).order_by(Processor.name)
         )
     )
-
-
-def home_country() -> str:
-    return current_app.config.get("SCHOOL_COUNTRY", "BY")
 
 
 def save_processor(processor: Processor | None, **fields) -> Processor:
