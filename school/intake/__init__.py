@@ -30,6 +30,10 @@ DEFAULTS = {
 
 def init_app(app) -> None:
     from school.intake import cli, models, routes  # noqa: F401
+    from school.intake.parsing import FIELD_ALIASES
+    from school.privacy.requests.corrections import register_field_aliases
+
+    register_field_aliases(FIELD_ALIASES)
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
