@@ -7,15 +7,15 @@ admin_bp = Blueprint("enrollment_admin", __name__, url_prefix="/admin/enrolments
 
 
 def init_app(app) -> None:
+    from school.courses.routes import register_course_page_context
     from school.enrollment import admin_routes, models, routes  # noqa: F401
     from school.enrollment.models import PAYMENT_LABELS, STATUS_LABELS
-
-    app.jinja_env.globals["status_labels"] = STATUS_LABELS
-    app.jinja_env.globals["payment_labels"] = PAYMENT_LABELS
-
     from school.enrollment.services import erase_enrollments, erasure_blockers
     from school.privacy.data import erasure
 
+    register_course_page_context(routes.course_page_context)
+    app.jinja_env.globals["status_labels"] = STATUS_LABELS
+    app.jinja_env.globals["payment_labels"] = PAYMENT_LABELS
     erasure.register_blocker(erasure_blockers)
     erasure.register_hook(erase_enrollments)
     app.register_blueprint(bp)
