@@ -42,11 +42,12 @@ def init_app(app) -> None:
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    from school.privacy.data import erasure, retention
-    from school.profile.services import photo_for_erasure, purge_access_log
+    from school.privacy.data import erasure, export, retention
+    from school.profile.services import photo_bytes, photo_for_erasure, purge_access_log
 
     ensure_keys(app)
     erasure.register_hook(photo_for_erasure)
+    export.register_photo_source(photo_bytes)
     retention.register_job("staff access entries past three years deleted", purge_access_log)
     app.register_blueprint(bp)
     app.register_blueprint(staff_bp)

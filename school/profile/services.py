@@ -288,6 +288,15 @@ def photo_for_erasure(user: User, result) -> None:
         result.files_to_remove.append(photos.photo_path(profile.photo_file))
 
 
+def photo_bytes(user: User) -> bytes | None:
+    """The person's photo as stored, for their export; None when there is none."""
+    profile = profile_of(user)
+    if profile is None or not profile.photo_file:
+        return None
+    path = photos.photo_path(profile.photo_file)
+    return path.read_bytes() if path.exists() else None
+
+
 def purge_access_log(now: datetime | None = None) -> int:
     """Staff access rows past the registry's three years."""
     cutoff = (now or utcnow()) - timedelta(days=ACCESS_LOG.days)
