@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,7 +23,6 @@ from school.extensions import db
 from school.privacy.consent.ledger import consent_wording, current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
 from school.privacy.data.registry import CONSENT_EVIDENCE, SECURITY_LOG
-from school.profile.models import Profile
 from school.security import TokenError, check_password, hash_password, make_token, read_token
 
 CONFIRM = "confirm-email"
@@ -59,6 +59,17 @@ class SignupRequest:
     date_of_birth: date
     guardian_name: str | None = None
     guardian_email: str | None = None
+
+
+# What else a new student account starts with, added in the sign-up transaction (the profile
+# package registers the profile row that keeps the date of birth): hook(user, signup).
+SignupHook = Callable[[User, SignupRequest], None]
+_signup_hooks: list[SignupHook] = []
+
+
+def register_signup_hook(hook: SignupHook) -> None:
+    if hook not in _signup_hooks:
+        _signup_hooks.append(hook)
 
 
 def age_on(born: date, today: date) -> int:
@@ -110,7 +121,8 @@ def register(data: SignupRequest) -> User | None:
             db.session.commit()
         return None
 
-    db.session.add(Profile(user_id=user.id, date_of_birth=data.date_of_birth))
+    for start in _signup_hooks:
+        start(user, data)
     if is_minor(data.date_of_birth):
         if not (data.guardian_name or "").strip() or not (data.guardian_email or "").strip():
             raise ValueError("a minor signs up with a parent or guardian's name and address")

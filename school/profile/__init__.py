@@ -42,10 +42,17 @@ def init_app(app) -> None:
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    from school.accounts.services import register_signup_hook
     from school.privacy.data import erasure, export, retention
-    from school.profile.services import photo_bytes, photo_for_erasure, purge_access_log
+    from school.profile.services import (
+        photo_bytes,
+        photo_for_erasure,
+        purge_access_log,
+        start_profile,
+    )
 
     ensure_keys(app)
+    register_signup_hook(start_profile)
     erasure.register_hook(photo_for_erasure)
     export.register_photo_source(photo_bytes)
     retention.register_job("staff access entries past three years deleted", purge_access_log)

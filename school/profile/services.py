@@ -288,6 +288,11 @@ def photo_for_erasure(user: User, result) -> None:
         result.files_to_remove.append(photos.photo_path(profile.photo_file))
 
 
+def start_profile(user: User, signup) -> None:
+    """A new student's profile, holding the date of birth given at sign-up."""
+    db.session.add(Profile(user_id=user.id, date_of_birth=signup.date_of_birth))
+
+
 def photo_bytes(user: User) -> bytes | None:
     """The person's photo as stored, for their export; None when there is none."""
     profile = profile_of(user)
