@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -10,10 +11,15 @@ from sqlalchemy import select
 
 from school.accounts.models import Role, User
 from school.accounts.services import create_staff
+from school.compliance.models import Processor
+from school.courses.models import Course, Format, Lesson, Level
 from school.database import utcnow
+from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
 from school.extensions import db
 from school.privacy.consent.ledger import current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
+from school.profile.models import LanguageLevel, Profile
+from school.profile.models import Level as ProfileLevel
 from school.security import hash_password
 
 ADMIN_EMAIL = "admin@lingua.example"
@@ -94,8 +100,6 @@ DEMO_PROCESSORS = [
 
 
 def seed_processors() -> None:
-    from school.compliance.models import Processor
-
     if db.session.scalar(select(Processor).limit(1)) is not None:
         return
     for name, service, categories, country, ground in DEMO_PROCESSORS:
@@ -161,11 +165,6 @@ DEMO_LESSONS = [
 
 def seed_courses() -> None:
     """Sixteen courses across eight languages, with a syllabus each, and a few enrolments."""
-    from datetime import timedelta
-
-    from school.courses.models import Course, Format, Lesson, Level
-    from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
-
     if db.session.scalar(select(Course).limit(1)) is not None:
         return
     today = utcnow().date()
@@ -245,13 +244,13 @@ DEMO_PROFILES = {
 
 def seed_profiles() -> None:
     """Profiles for the demo students, added once and never over a profile they edited."""
-    from school.profile.models import LanguageLevel, Level, Profile
-
     for email, (fields, levels) in DEMO_PROFILES.items():
         student = db.session.scalar(select(User).where(User.email == email))
         if student is None or db.session.get(Profile, student.id) is not None:
             continue
         db.session.add(Profile(user_id=student.id, **fields))
         for language, level in levels:
-            db.session.add(LanguageLevel(user_id=student.id, language=language, level=Level(level)))
+            db.session.add(
+                LanguageLevel(user_id=student.id, language=language, level=ProfileLevel(level))
+            )
     db.session.commit()

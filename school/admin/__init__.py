@@ -14,6 +14,6 @@ def require_staff():
 
 
 def init_app(app) -> None:
-    from school.admin import routes  # noqa: F401
+    from school.admin import routes  # noqa: F401, PLC0415
 
     app.register_blueprint(bp)

@@ -6,9 +6,9 @@ bp = Blueprint("compliance", __name__, url_prefix="/admin/registers")
 
 
 def init_app(app) -> None:
-    from school.compliance import models, routes  # noqa: F401
-    from school.compliance.services import active_processors
-    from school.privacy.data.recipients import register_processor_source
+    from school.compliance import models, routes  # noqa: F401, PLC0415
+    from school.compliance.services import active_processors  # noqa: PLC0415
+    from school.privacy.data.recipients import register_processor_source  # noqa: PLC0415
 
     register_processor_source(active_processors)
     app.register_blueprint(bp)

@@ -8,7 +8,7 @@ bp = Blueprint("cookies", __name__)
 
 
 def init_app(app) -> None:
-    from school.cookies import routes
+    from school.cookies import routes  # noqa: PLC0415
 
     app.register_blueprint(bp)
 

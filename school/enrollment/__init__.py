@@ -7,11 +7,11 @@ admin_bp = Blueprint("enrollment_admin", __name__, url_prefix="/admin/enrolments
 
 
 def init_app(app) -> None:
-    from school.courses.routes import register_course_page_context
-    from school.enrollment import admin_routes, models, routes  # noqa: F401
-    from school.enrollment.models import PAYMENT_LABELS, STATUS_LABELS
-    from school.enrollment.services import erase_enrollments, erasure_blockers
-    from school.privacy.data import erasure
+    from school.courses.routes import register_course_page_context  # noqa: PLC0415
+    from school.enrollment import admin_routes, models, routes  # noqa: F401, PLC0415
+    from school.enrollment.models import PAYMENT_LABELS, STATUS_LABELS  # noqa: PLC0415
+    from school.enrollment.services import erase_enrollments, erasure_blockers  # noqa: PLC0415
+    from school.privacy.data import erasure  # noqa: PLC0415
 
     register_course_page_context(routes.course_page_context)
     app.jinja_env.globals["status_labels"] = STATUS_LABELS

@@ -29,9 +29,9 @@ DEFAULTS = {
 
 
 def init_app(app) -> None:
-    from school.intake import cli, models, routes  # noqa: F401
-    from school.intake.parsing import FIELD_ALIASES
-    from school.privacy.requests.corrections import register_field_aliases
+    from school.intake import cli, models, routes  # noqa: F401, PLC0415
+    from school.intake.parsing import FIELD_ALIASES  # noqa: PLC0415
+    from school.privacy.requests.corrections import register_field_aliases  # noqa: PLC0415
 
     register_field_aliases(FIELD_ALIASES)
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import click
 from flask import Blueprint
-from flask.cli import AppGroup
 
 from school.security import staff_required
 
 bp = Blueprint("profile", __name__)
 # Staff pages about students live beside the data they show, behind the same guard as /admin.
 staff_bp = Blueprint("students", __name__, url_prefix="/admin/students")
-keys_cli = AppGroup("keys", help="Manage the keys that encrypt personal data at rest.")
 
 DEFAULTS = {
     "PHOTO_MAX_BYTES": 5 * 1024 * 1024,
@@ -26,31 +23,21 @@ def require_staff():
     """Every student page for staff is staff-only, whatever its own decorators say."""
 
 
-@keys_cli.command("rotate")
-def rotate_command():
-    """Add a new key, re-encrypt every encrypted value, then drop the old keys."""
-    from school.extensions import db
-    from school.profile.encryption import rotate_keys
-
-    count = rotate_keys(db)
-    click.echo(f"Re-encrypted {count} values with a new key; old keys removed.")
-
-
 def init_app(app) -> None:
-    from school.profile import models, routes, staff_routes  # noqa: F401
-    from school.profile.encryption import ensure_keys
-
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-    from school.accounts.services import register_signup_hook
-    from school.privacy.data import erasure, export, retention
-    from school.profile.services import (
+    from school.accounts.services import register_signup_hook  # noqa: PLC0415
+    from school.privacy.data import erasure, export, retention  # noqa: PLC0415
+    from school.profile import models, routes, staff_routes  # noqa: F401, PLC0415
+    from school.profile.cli import keys_cli  # noqa: PLC0415
+    from school.profile.encryption import ensure_keys  # noqa: PLC0415
+    from school.profile.services import (  # noqa: PLC0415
         photo_bytes,
         photo_for_erasure,
         purge_access_log,
         start_profile,
     )
 
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
     ensure_keys(app)
     register_signup_hook(start_profile)
     erasure.register_hook(photo_for_erasure)
