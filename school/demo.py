@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -10,9 +11,14 @@ from sqlalchemy import select
 
 from school.accounts.models import User
 from school.accounts.services import SignupRequest, add_account, create_staff
+from school.compliance.models import Processor
+from school.courses.models import Course, Format, Lesson, Level
 from school.database import utcnow
+from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
 from school.extensions import db
 from school.files import write_private
+from school.profile.models import LanguageLevel, Profile
+from school.profile.models import Level as ProfileLevel
 
 ADMIN_EMAIL = "admin@lingua.example"
 STUDENT_PASSWORD = "student-demo-1"  # noqa: S105  (published demo credential)
@@ -87,8 +93,6 @@ DEMO_PROCESSORS = [
 
 
 def seed_processors() -> None:
-    from school.compliance.models import Processor
-
     if db.session.scalar(select(Processor).limit(1)) is not None:
         return
     for name, service, categories, country, ground in DEMO_PROCESSORS:
@@ -154,11 +158,6 @@ DEMO_LESSONS = [
 
 def seed_courses() -> None:
     """Sixteen courses across eight languages, with a syllabus each, and a few enrolments."""
-    from datetime import timedelta
-
-    from school.courses.models import Course, Format, Lesson, Level
-    from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
-
     if db.session.scalar(select(Course).limit(1)) is not None:
         return
     today = utcnow().date()
@@ -238,13 +237,13 @@ DEMO_PROFILES = {
 
 def seed_profiles() -> None:
     """Profiles for the demo students, added once and never over a profile they edited."""
-    from school.profile.models import LanguageLevel, Level, Profile
-
     for email, (fields, levels) in DEMO_PROFILES.items():
         student = db.session.scalar(select(User).where(User.email == email))
         if student is None or db.session.get(Profile, student.id) is not None:
             continue
         db.session.add(Profile(user_id=student.id, **fields))
         for language, level in levels:
-            db.session.add(LanguageLevel(user_id=student.id, language=language, level=Level(level)))
+            db.session.add(
+                LanguageLevel(user_id=student.id, language=language, level=ProfileLevel(level))
+            )
     db.session.commit()

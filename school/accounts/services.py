@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from school.accounts import emails, sessions, throttle
@@ -20,8 +21,8 @@ from school.accounts.models import Role, SignInSession, User
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.consent.ledger import consent_wording, current_policy, record_consent
-from school.privacy.consent.models import ConsentAction, ConsentPurpose
-from school.profile.models import Profile
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.data.registry import CONSENT_EVIDENCE, SECURITY_LOG
 from school.security import TokenError, check_password, hash_password, make_token, read_token
 
 CONFIRM = "confirm-email"
@@ -60,6 +61,15 @@ class SignupRequest:
 
 
 SIGNUP_FORM = "web signup form"
+# What else a new student account starts with, added in the sign-up transaction (the profile
+# package registers the profile row that keeps the date of birth): hook(user, signup).
+SignupHook = Callable[[User, SignupRequest], None]
+_signup_hooks: list[SignupHook] = []
+
+
+def register_signup_hook(hook: SignupHook) -> None:
+    if hook not in _signup_hooks:
+        _signup_hooks.append(hook)
 
 
 def age_on(born: date, today: date) -> int:
@@ -101,14 +111,14 @@ def add_account(
     )
     db.session.add(user)
     db.session.flush()
-    if data.date_of_birth is not None:
-        db.session.add(Profile(user_id=user.id, date_of_birth=data.date_of_birth))
-        if is_minor(data.date_of_birth):
-            if not (data.guardian_name or "").strip() or not (data.guardian_email or "").strip():
-                raise ValueError("a minor signs up with a parent or guardian's name and address")
-            user.guardian_name = data.guardian_name.strip()
-            user.guardian_email = normalise_email(data.guardian_email)
-            return user
+    for start in _signup_hooks:
+        start(user, data)
+    if data.date_of_birth is not None and is_minor(data.date_of_birth):
+        if not (data.guardian_name or "").strip() or not (data.guardian_email or "").strip():
+            raise ValueError("a minor signs up with a parent or guardian's name and address")
+        user.guardian_name = data.guardian_name.strip()
+        user.guardian_email = normalise_email(data.guardian_email)
+        return user
 
     policy = current_policy()
     record_consent(
@@ -564,3 +574,26 @@ def create_staff(full_name: str, address: str, password: str) -> User:
     sessions.end_all(user)
     db.session.commit()
     return user
+
+
+def forget_old_sign_in_addresses(now: datetime | None = None) -> int:
+    """The IP address of a sign-in is kept for the registry's security-log year."""
+    cutoff = (now or utcnow()) - timedelta(days=SECURITY_LOG.days)
+    changed = db.session.execute(
+        update(User)
+        .where(User.last_login_ip.is_not(None), User.last_login_at < cutoff)
+        .values(last_login_ip=None)
+    ).rowcount
+    db.session.commit()
+    return changed
+
+
+def purge_consent_evidence(now: datetime | None = None) -> int:
+    """Consent records of erased accounts, three years after the erasure ended the consent."""
+    cutoff = (now or utcnow()) - timedelta(days=CONSENT_EVIDENCE.days)
+    long_erased = select(User.id).where(User.erased_at.is_not(None), User.erased_at < cutoff)
+    deleted = db.session.execute(
+        delete(ConsentRecord).where(ConsentRecord.user_id.in_(long_erased))
+    ).rowcount
+    db.session.commit()
+    return deleted

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from school.intake import cli, models, staff_routes  # noqa: F401
+    from school.intake import cli, models, staff_routes  # noqa: F401, PLC0415
+    from school.intake.parsing import FIELD_ALIASES  # noqa: PLC0415
+    from school.privacy.requests.corrections import register_field_aliases  # noqa: PLC0415
+
+    register_field_aliases(FIELD_ALIASES)
 
     app.register_blueprint(staff_routes.bp)

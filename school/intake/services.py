@@ -10,6 +10,7 @@ caller keep the message and try again later.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -67,8 +68,6 @@ def read_raw(message: IntakeMessage, limit: int | None = None) -> bytes:
 
 def ingest(raw: bytes, *, source: str) -> IntakeResult:
     """Take one message given as bytes."""
-    import io
-
     return ingest_stream(io.BytesIO(raw), source=source)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Connection, Message, sanitize_address
-from sqlalchemy import event, select, update
+from sqlalchemy import String, cast, delete, event, literal, select, update
 from sqlalchemy.orm import Session
 
 from school.database import checkpoint_wal, utcnow
@@ -528,10 +528,6 @@ MAIL_LOG_DAYS = 90  # the registry's MAIL_LOG retention
 def purge_mail_log(now=None) -> int:
     """Messages sent or failed more than 90 days ago: deleted; a newsletter's rows keep only
     their state, so the campaign's history still counts them. Returns the rows touched."""
-    from datetime import timedelta
-
-    from sqlalchemy import String, cast, delete, literal
-
     cutoff = (now or utcnow()) - timedelta(days=MAIL_LOG_DAYS)
     old = OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]) & (
         OutboxMessage.created_at < cutoff
