@@ -65,7 +65,7 @@ def test_what_we_hold_in_russian(client):
     assert "ваше согласие" in page  # a legal basis label
 
 
-def test_my_data_shows_my_values_grouped_with_purpose_and_retention(student_client, student):
+def test_my_data_shows_my_records_with_purpose_and_retention(student_client, student):
     student_client.submit("/profile", {**FULL_PROFILE, "locale": "en"})
     db.session.add(LanguageLevel(user_id=student.id, language="de", level=Level.B2))
     db.session.commit()
@@ -76,7 +76,8 @@ def test_my_data_shows_my_values_grouped_with_purpose_and_retention(student_clie
     assert "student@example.com" in page
     assert "May 17, 1990" in page  # the date of birth, decrypted and formatted
     assert "German" in page and "B2" in page
-    assert "Contact details" in page and "Your learning profile" in page
+    assert "Your profile" in page and "Languages and levels" in page  # kinds of record
+    assert "Residential address" in page and "Learning goals" in page  # field labels
     assert "while your account exists" in page
     assert "to know you and fit your courses to you" in page
     assert "No member of staff has opened your data." in page
