@@ -175,15 +175,15 @@ def _records(ownership: registry.Ownership, rows) -> list[Record]:
 
 
 def _kind(ownership: registry.Ownership, where, page: int, per_page: int | None) -> Kind:
-    """One page (or all) of the kind's records matching ``where``, newest first, counted
-    without a second query when one page holds them all."""
+    """One page (or all) of the kind's records matching ``where``, newest first; a page is
+    counted by a query of its own, so the number of queries is the same for any amount."""
     query, key = _select(ownership)
     query = query.where(where).order_by(key.desc())
     if per_page:
         query = query.limit(per_page).offset((page - 1) * per_page)
     records = _records(ownership, db.session.execute(query))
     total = len(records)
-    if per_page and (page > 1 or total == per_page):
+    if per_page:
         t = table(ownership.table)
         total = db.session.scalar(select(func.count()).select_from(t).where(where))
     return Kind(ownership, records, total, page, per_page)
