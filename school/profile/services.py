@@ -45,6 +45,7 @@ ACCESS_PAGES = {
     "photo": _l("Your photograph"),
     "privacy_request": _l("A privacy request of yours"),
     "export": _l("An export of your data"),
+    "consent_history": _l("Your consent history"),
 }
 
 PROFILE_FIELDS = (

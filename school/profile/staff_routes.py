@@ -49,6 +49,8 @@ def student(public_id):
             accesses=services.access_log(subject, limit=20),
             reason_label=services.reason_label,
             page_label=services.page_label,
+            reason=form.reason.data,
+            note=form.note.data or "",
         )
     status = 400 if request.method == "POST" else 200
     return render_template("profile/staff_reason.html", subject=subject, form=form), status
