@@ -167,8 +167,15 @@ def remove_language(code):
 
 def _formatters():
     """Values that read better in words than as stored; the page keeps the stored value too."""
+
+    def language(code):
+        return LANGUAGE_NAMES.get(code, code)
+
     return {
-        "user.locale": lambda code: LANGUAGE_NAMES.get(code, code),
+        "user.locale": language,
+        "consent_record.language": language,
+        "privacy_request.language": language,
+        "newsletter_subscriber.locale": language,
         "language_level.language": services.language_label,
         "profile.photo_file": lambda name: _("stored (shown on your profile page)"),
         "consent_record.purpose": lambda key: PURPOSE_LABELS.get(key, key),

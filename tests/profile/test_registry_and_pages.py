@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,6 +53,20 @@ def test_what_we_hold_lists_every_category_and_field(client):
         assert label in page
     assert "your consent" in page
     assert "3 years from the access, then deleted" in page
+
+
+def test_what_we_hold_is_grouped_by_purpose_with_the_law_of_the_jurisdiction(make_app):
+    """Each purpose is a section: its legal basis as the configured jurisdiction's law
+    writes it, whose data it is, and the fields that serve it."""
+    for jurisdiction, ground in (("BY", "Law 99-Z of the Republic of Belarus, Art. 5"),
+                                 ("EU", "GDPR Art. 6(1)(a)")):  # fmt: skip
+        page = make_app(PRIVACY_JURISDICTION=jurisdiction).test_client().get("/privacy/data").text
+        page = html.unescape(page)
+        for purpose in registry.purposes():
+            assert f'id="purpose-{purpose.key}">{purpose.name}</h2>' in page
+        assert ground in page
+        assert "newsletter subscribers" in page  # whose data
+        assert "Exact wording you agreed to" in page
 
 
 def test_the_policy_page_links_to_what_we_hold(client):
