@@ -4,6 +4,8 @@ wording, and every page passes axe."""
 
 import pytest
 
+from school.accounts.models import Role
+from tests.browser.helpers import add_person, log_in, log_out
 from tests.conftest import link_in
 
 pytestmark = pytest.mark.browser
@@ -89,4 +91,28 @@ def test_my_data_in_russian(page, live_server, smtp, axe_check):
     page.goto(f"{base}/privacy/data")
     assert page.get_by_role("heading", name="Доказательство согласия").is_visible()
     assert page.get_by_text("Закон Республики Беларусь № 99-З, ст. 5").first.is_visible()
+    axe_check(page)
+
+
+def test_staff_read_the_consent_ledger(page, live_server, smtp, axe_check):
+    """From the student's staff page to their consent history, then the acceptances."""
+    base = live_server.url
+    sign_up(page, base, smtp, "nina@example.com", "Nina Ledger")
+    log_out(page, base)
+    log_in(page, base, add_person(live_server, "sofia@example.com", "Sofia Staff", Role.STAFF))
+
+    page.goto(f"{base}/admin/students")
+    page.get_by_role("link", name="Nina Ledger").click()
+    page.get_by_label("Details (shown to the student)").fill("checking her newsletter consent")
+    page.get_by_role("button", name="Open the profile").click()
+    page.get_by_role("button", name="Consent history").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="news and course offers by email: given").is_visible()
+    axe_check(page)
+
+    page.get_by_role("link", name="Acceptances of each policy version").click()
+    page.get_by_label("Given or withdrawn").select_option("given")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("cell", name="nina@example.com").first.is_visible()
     axe_check(page)
