@@ -182,10 +182,13 @@ def _kind(ownership: registry.Ownership, where, page: int, per_page: int | None)
     if per_page:
         query = query.limit(per_page).offset((page - 1) * per_page)
     records = _records(ownership, db.session.execute(query))
-    total = len(records)
-    if per_page:
-        t = table(ownership.table)
-        total = db.session.scalar(select(func.count()).select_from(t).where(where))
+    if not per_page:
+        return Kind(ownership, records, len(records))
+    t = table(ownership.table)
+    total = db.session.scalar(select(func.count()).select_from(t).where(where))
+    last = max(1, -(-total // per_page))
+    if page > last:  # a page past the end (an old link) shows the last one
+        return _kind(ownership, where, last, per_page)
     return Kind(ownership, records, total, page, per_page)
 
 
@@ -250,11 +253,11 @@ def _strays(ownership: registry.Ownership, subject: Subject):
     )
 
 
-def tables(kinds: list[Kind]) -> dict[str, list[dict]]:
-    """Every value of ``kinds`` by table, one dict per row, children flattened: the export's
+def tables(found: list[Kind]) -> dict[str, list[dict]]:
+    """Every value of ``found`` by table, one dict per row, children flattened: the export's
     machine-readable form (data.json and the CSV files)."""
     data: dict[str, list[dict]] = {}
-    for kind in kinds:
+    for kind in found:
         for record in kind.walk():
             data.setdefault(record.kind, []).append(record.plain())
     return data

@@ -261,6 +261,8 @@ def test_my_data_costs_the_same_queries_whatever_is_held(
 def test_a_bad_page_number_is_not_an_error(everything, student_client):
     assert student_client.get("/profile/my-data?kind=consent_record&page=-3").status_code == 200
     assert student_client.get("/profile/my-data?kind=nothing&page=x").status_code == 200
+    past_the_end = student_client.get("/profile/my-data?kind=consent_record&page=9").text
+    assert "Page 2 of 2" in past_the_end  # the last page, not an empty one
 
 
 def test_a_request_emailed_from_the_address_alone_is_a_record_of_its_own(
