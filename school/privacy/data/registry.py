@@ -315,11 +315,6 @@ def ownership(table: str) -> Ownership | None:
     return _OWNERS.get(table)
 
 
-def children_of(table: str) -> list[Ownership]:
-    """The tables whose rows belong under a row of ``table``."""
-    return [o for o in _OWNERS.values() if o.via == table]
-
-
 # =========================================================================================
 # The purposes: what the school processes personal data for.
 # =========================================================================================
