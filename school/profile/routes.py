@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from school.i18n import LANGUAGE_NAMES
-from school.privacy.data import holdings
+from school.privacy.data import collector, holdings
 from school.profile import bp, photos, services
 from school.profile.forms import (
     DeletePhotoForm,
@@ -164,8 +164,17 @@ def remove_language(code):
 
 
 def _formatters():
+    """Values that read better in words than as stored; the page keeps the stored value too."""
+
+    def language(code):
+        return LANGUAGE_NAMES.get(code, code)
+
     return {
-        "user.locale": lambda code: LANGUAGE_NAMES.get(code, code),
+        **holdings.registered_words(),
+        "user.locale": language,
+        "consent_record.language": language,
+        "privacy_request.language": language,
+        "newsletter_subscriber.locale": language,
         "language_level.language": services.language_label,
         "profile.photo_file": lambda name: _("stored (shown on your profile page)"),
     }
@@ -174,10 +183,17 @@ def _formatters():
 @bp.route("/profile/my-data")
 @login_required
 def my_data():
+    """Every record held about the person, a page of each kind; ``?kind=&page=`` pages one."""
     user = _me()
     return render_template(
         "profile/my_data.html",
-        sections=holdings.values_held_for(user, _formatters()),
+        data=holdings.my_data(
+            collector.subject_of(user),
+            kind=request.args.get("kind"),
+            page=request.args.get("page", 1, type=int),
+        ),
+        show=holdings.show,
+        formatters=_formatters(),
         accesses=services.access_log(user),
         reason_label=services.reason_label,
         page_label=services.page_label,

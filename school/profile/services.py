@@ -15,6 +15,7 @@ from sqlalchemy import delete, or_, select
 from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
+from school.privacy.consent import reports as consent_reports
 from school.privacy.data.registry import ACCESS_LOG
 from school.profile import photos
 from school.profile.models import LanguageLevel, Level, Profile, StaffAccess
@@ -46,6 +47,7 @@ ACCESS_PAGES = {
     "photo": _l("Your photograph"),
     "privacy_request": _l("A privacy request of yours"),
     "export": _l("An export of your data"),
+    "consent_history": _l("Your consent history"),
 }
 
 PROFILE_FIELDS = (
@@ -234,6 +236,14 @@ def log_staff_access(
     entry = record_staff_access(staff, subject, page, reason, note)
     db.session.commit()
     return entry
+
+
+def open_consent_history(staff: User, person: User, reason: str, note: str | None):
+    """The person's consent history for ``staff``; the look and its reason are recorded and
+    committed first, and the person sees them under "who looked at my data"."""
+    record_staff_access(staff, person, consent_reports.HISTORY_PAGE, reason, note)
+    db.session.commit()
+    return consent_reports.history_of(person)
 
 
 def record_staff_access(

@@ -11,6 +11,7 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from school.pagination import paginate
+from school.privacy.consent.ledger import ACTION_LABELS, PURPOSE_LABELS
 from school.profile import routes as student_routes
 from school.profile import services
 from school.profile.forms import AccessReasonForm
@@ -49,9 +50,33 @@ def student(public_id):
             accesses=services.access_log(subject, limit=20),
             reason_label=services.reason_label,
             page_label=services.page_label,
+            reason=form.reason.data,
+            note=form.note.data or "",
         )
     status = 400 if request.method == "POST" else 200
     return render_template("profile/staff_reason.html", subject=subject, form=form), status
+
+
+@bp.route("/<public_id>/consents", methods=["GET", "POST"])
+def consent_history(public_id):
+    """A student's consent history: shown only once a reason is given, and the look logged."""
+    person = services.find_student(public_id)
+    if person is None:
+        abort(404)
+    form = AccessReasonForm()
+    if request.method == "POST" and form.validate_on_submit():
+        history = services.open_consent_history(
+            current_user._get_current_object(), person, form.reason.data, form.note.data
+        )
+        return render_template(
+            "privacy/admin_consent_history.html",
+            person=person,
+            history=history,
+            purpose_labels=PURPOSE_LABELS,
+            action_labels=ACTION_LABELS,
+        )
+    status = 400 if request.method == "POST" else 200
+    return render_template("privacy/admin_consent_reason.html", person=person, form=form), status
 
 
 @bp.route("/<public_id>/photo")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -53,6 +55,20 @@ def test_what_we_hold_lists_every_category_and_field(client):
     assert "3 years from the access, then deleted" in page
 
 
+def test_what_we_hold_is_grouped_by_purpose_with_the_law_of_the_jurisdiction(make_app):
+    """Each purpose is a section: its legal basis as the configured jurisdiction's law
+    writes it, whose data it is, and the fields that serve it."""
+    for jurisdiction, ground in (("BY", "Law 99-Z of the Republic of Belarus, Art. 5"),
+                                 ("EU", "GDPR Art. 6(1)(a)")):  # fmt: skip
+        page = make_app(PRIVACY_JURISDICTION=jurisdiction).test_client().get("/privacy/data").text
+        page = html.unescape(page)
+        for purpose in registry.purposes():
+            assert f'id="purpose-{purpose.key}">{purpose.name}</h2>' in page
+        assert ground in page
+        assert "newsletter subscribers" in page  # whose data
+        assert "Exact wording you agreed to" in page
+
+
 def test_the_policy_page_links_to_what_we_hold(client):
     assert 'href="/privacy/data"' in client.get("/privacy").text
 
@@ -65,7 +81,7 @@ def test_what_we_hold_in_russian(client):
     assert "ваше согласие" in page  # a legal basis label
 
 
-def test_my_data_shows_my_values_grouped_with_purpose_and_retention(student_client, student):
+def test_my_data_shows_my_records_with_purpose_and_retention(student_client, student):
     student_client.submit("/profile", {**FULL_PROFILE, "locale": "en"})
     db.session.add(LanguageLevel(user_id=student.id, language="de", level=Level.B2))
     db.session.commit()
@@ -76,7 +92,8 @@ def test_my_data_shows_my_values_grouped_with_purpose_and_retention(student_clie
     assert "student@example.com" in page
     assert "May 17, 1990" in page  # the date of birth, decrypted and formatted
     assert "German" in page and "B2" in page
-    assert "Contact details" in page and "Your learning profile" in page
+    assert "Your profile" in page and "Languages and levels" in page  # kinds of record
+    assert "Residential address" in page and "Learning goals" in page  # field labels
     assert "while your account exists" in page
     assert "to know you and fit your courses to you" in page
     assert "No member of staff has opened your data." in page

@@ -29,6 +29,18 @@ MARKETING_CONSENT_WORDING = _l(
     "Send me the school's news and course offers by email. I can withdraw this at any time."
 )
 
+# Each consent and its two states, in words, for "My data", the export and the staff pages.
+PURPOSE_LABELS = {
+    ConsentPurpose.PROCESSING: _l("processing of your data to run your account and courses"),
+    ConsentPurpose.MARKETING: _l("news and course offers by email"),
+    ConsentPurpose.COOKIES_FUNCTIONAL: _l("functional cookies"),
+    ConsentPurpose.COOKIES_ANALYTICS: _l("visit statistics cookies"),
+}
+ACTION_LABELS = {
+    ConsentAction.GIVEN: _l("given"),
+    ConsentAction.WITHDRAWN: _l("withdrawn"),
+}
+
 
 class PolicyMissing(RuntimeError):
     """No policy version is published: run the migrations, which install the first one."""

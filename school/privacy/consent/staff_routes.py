@@ -1,15 +1,26 @@
-"""Staff pages for publishing privacy-policy versions."""
+"""Staff pages of the consent ledger: publishing privacy-policy versions, a person's consent
+history (opened with a reason, recorded in the staff access log) and the acceptances of each
+version with filters and a CSV download."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from school.markdown_text import render_markdown
-from school.privacy.consent import policies
-from school.privacy.consent.forms import PolicyVersionForm
-from school.privacy.consent.ledger import current_policy
+from school.pagination import paginate
+from school.privacy.consent import policies, reports
+from school.privacy.consent.forms import AcceptanceFilterForm, PolicyVersionForm
+from school.privacy.consent.ledger import ACTION_LABELS, PURPOSE_LABELS, current_policy
 from school.security import staff_blueprint
 
 bp = staff_blueprint("policy_admin", __name__, url_prefix="/admin/policies")
@@ -75,6 +86,36 @@ def _published_message(policy) -> str:
             version=policy.version,
         )
     return _("Version %(version)s is published.", version=policy.version)
+
+
+def _acceptance_filters() -> tuple[AcceptanceFilterForm, reports.AcceptanceFilter]:
+    form = AcceptanceFilterForm(request.args)
+    form.set_versions(policies.all_versions())
+    return form, form.filters()
+
+
+@bp.route("/acceptances")
+def acceptances():
+    """Who gave or withdrew which consent under which version: counts, then the rows."""
+    form, filters = _acceptance_filters()
+    return render_template(
+        "privacy/admin_acceptances.html",
+        form=form,
+        args=filters.as_args(),
+        counts=reports.counts_by_version(filters),
+        page=paginate(reports.acceptances(filters), per_page=50),
+        purpose_labels=PURPOSE_LABELS,
+        action_labels=ACTION_LABELS,
+    )
+
+
+@bp.route("/acceptances.csv")
+def acceptances_csv():
+    _form, filters = _acceptance_filters()
+    response = Response(stream_with_context(reports.acceptances_csv(filters)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="consent-acceptances.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def init_app(app) -> None:

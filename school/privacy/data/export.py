@@ -1,6 +1,9 @@
 """Export: every registry field marked for export, as JSON and CSV in a ZIP, with the
 photo and an index.html a person can open without any program but a browser.
 
+The values come from ``collector.collect``, the same reader "My data" and the access report
+use: data.json and the CSV files hold them table by table, index.html as the records they are.
+
 The file is built once when the request is carried out and fetched through a signed link
 that works only for its owner and only for ``EXPORT_LINK_DAYS``.
 """
@@ -8,13 +11,12 @@ that works only for its owner and only for ``EXPORT_LINK_DAYS``.
 from __future__ import annotations
 
 import csv
-import enum
 import io
 import json
 import secrets
 import zipfile
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -22,9 +24,7 @@ from flask_babel import force_locale
 
 from school.accounts.models import User
 from school.database import utcnow
-from school.privacy.data import registry
-from school.privacy.data.holdings import label_of
-from school.privacy.data.personal_data import Subject, rows
+from school.privacy.data import collector, holdings
 from school.security import make_token, read_token
 
 DOWNLOAD_PURPOSE = "export-download"
@@ -43,30 +43,6 @@ def export_dir() -> Path:
     folder = Path(current_app.instance_path) / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _plain(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, bytes):
-        return None
-    return value
-
-
-def collect(user: User) -> dict[str, list[dict]]:
-    """The person's exported values, table by table, read through the registry."""
-    subject = Subject(user.id, user.email)
-    data: dict[str, list[dict]] = {}
-    for ownership in registry.ownerships():
-        columns = [e.column for e in registry.fields_of(ownership.table) if e.export]
-        if not columns:
-            continue
-        found = rows(ownership, subject, columns)
-        if found:
-            data[ownership.table] = [{k: _plain(v) for k, v in row.items()} for row in found]
-    return data
 
 
 def _csv(table_rows: list[dict]) -> str:
@@ -92,18 +68,16 @@ def _photo(user: User) -> bytes | None:
 
 def build(user: User) -> tuple[str, datetime]:
     """Write the ZIP; returns its file name and when its link stops working."""
-    data = collect(user)
+    kinds = collector.collect(collector.subject_of(user))
+    data = collector.tables(kinds)
     generated = utcnow()
     expires = generated + timedelta(days=current_app.config["EXPORT_LINK_DAYS"])
     photo = _photo(user)
-    sections = []
-    for table_name, table_rows in data.items():
-        labels = {e.column: label_of(e) for e in registry.fields_of(table_name) if e.export}
-        sections.append((table_name, labels, table_rows))
     with force_locale(user.locale or "en"):
         index = render_template(
             "privacy/export_index.html",
-            sections=sections,
+            kinds=kinds,
+            show=holdings.show,
             generated=generated,
             has_photo=photo is not None,
             person=user,

@@ -1,75 +1,25 @@
-"""Readable views of the data registry: the public "what we hold and why" page and a
-student's own "My data" page both read the registry through this module."""
+"""Readable views of the data registry: the public "what we hold and why" page (by purpose),
+a person's own "My data" page and what the access report says is held about them.
+
+What is held about a person comes from ``collector.collect`` only; this module decides how a
+value reads (a date in the person's locale, a key in words), never which values there are.
+"""
 
 from __future__ import annotations
 
 import enum
+import json
 from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from school.extensions import db
-from school.privacy.data import registry
-
-# What each column is, in words; a column missing here is shown by its name.
-FIELD_LABELS = {
-    "user.full_name": _l("Full name"),
-    "user.email": _l("Email address"),
-    "user.password_hash": _l("Password, as a one-way hash"),
-    "user.locale": _l("Preferred language of the site"),
-    "user.email_confirmed_at": _l("When you confirmed your email address"),
-    "user.last_login_at": _l("Time of your last sign-in"),
-    "user.last_login_ip": _l("IP address of your last sign-in"),
-    "user.login_count": _l("Number of sign-ins"),
-    "consent_record.email": _l("Email address at the time of consent"),
-    "consent_record.wording": _l("Exact wording you agreed to"),
-    "consent_record.language": _l("Language of that wording"),
-    "consent_record.method": _l("How the consent was given"),
-    "consent_record.ip_address": _l("IP address when consenting"),
-    "consent_record.given_on_behalf_by": _l("Who consented on your behalf, if anyone"),
-    "consent_record.created_at": _l("When the consent was given or withdrawn"),
-    "outbox_message.recipient": _l("Recipient address"),
-    "outbox_message.subject": _l("Subject of the message"),
-    "outbox_message.text_body": _l("Text of the message"),
-    "outbox_message.html_body": _l("Formatted version of the message"),
-    "outbox_message.headers": _l("Technical headers of the message"),
-    "page_view.visit_id": _l("A random number for one visit"),
-    "page_view.at": _l("Time of the page view"),
-    "page_view.path": _l("Address of the page"),
-    "page_view.browser": _l("Browser"),
-    "page_view.os": _l("Operating system"),
-    "page_view.language": _l("Language of the browser"),
-    "page_view.screen": _l("Screen size"),
-    "page_view.ip_prefix": _l("Shortened IP address"),
-    "privacy_request.subject_email": _l("Email address the request came from"),
-    "privacy_request.details": _l("What you asked"),
-    "privacy_request.requested_changes": _l("Changes you asked for"),
-    "privacy_request.extension_reason": _l("Why we extended the deadline"),
-    "privacy_request.rejection_reason": _l("Why we refused a request"),
-    "privacy_request.language": _l("Language of the request"),
-    "profile.display_name": _l("Display name"),
-    "profile.phone": _l("Phone"),
-    "profile.address": _l("Residential address"),
-    "profile.postal_code": _l("Postal code"),
-    "profile.date_of_birth": _l("Date of birth"),
-    "profile.workplace": _l("Workplace"),
-    "profile.position": _l("Position"),
-    "profile.education": _l("Educational background"),
-    "profile.interests": _l("Professional interests"),
-    "profile.learning_goals": _l("Learning goals"),
-    "profile.photo_file": _l("Photograph"),
-    "profile.photo_updated_at": _l("When the photograph was last changed"),
-    "language_level.language": _l("Languages you rated"),
-    "language_level.level": _l("Your level in each (CEFR A1 to C2)"),
-    "staff_access.at": _l("When a member of staff opened your data"),
-    "staff_access.page": _l("Which of your data they opened"),
-    "staff_access.reason": _l("The reason they gave"),
-    "staff_access.note": _l("Their note about the reason"),
-}
+from school.privacy.data import collector, registry
+from school.privacy.data.personal_data import Subject
 
 ERASURE_LABELS = {
     registry.Erasure.DELETE: _l("deleted"),
@@ -77,24 +27,25 @@ ERASURE_LABELS = {
     registry.Erasure.KEEP: _l("kept"),
 }
 
-# Columns that say whose a row is; tables without one cannot be found for one person.
-OWNER_COLUMNS = ("user_id", "subject_id")
-# Shown on "My data" in a section of their own.
-SEPARATE_TABLES = {"staff_access"}
-ROWS_PER_TABLE = 20
+# Records per kind on one page of "My data".
+RECORDS_PER_PAGE = 20
+# Shown on "My data" in a section of their own ("who looked at my data").
+SHOWN_APART = {"staff_access"}
 
 
-def label_of(entry: registry.PersonalField):
-    return FIELD_LABELS.get(entry.key, entry.column.replace("_", " ").capitalize())
+def jurisdiction() -> str:
+    return str(current_app.config.get("PRIVACY_JURISDICTION", registry.DEFAULT_JURISDICTION))
+
+
+# --- the public page: the registry by purpose -----------------------------------------------
 
 
 @dataclass
 class Group:
-    """Fields of one category that share purpose, basis, retention and erasure."""
+    """Fields of one purpose that share category, retention, export and erasure."""
 
     labels: list = field(default_factory=list)
-    purpose: object = None
-    basis: object = None
+    category: registry.Category | None = None
     retention: object = None
     export: bool = False
     erasure: object = None
@@ -104,19 +55,30 @@ class Group:
 
 
 @dataclass
-class CategorySection:
-    category: registry.Category
+class PurposeSection:
+    purpose: registry.Purpose
+    legal_ground: object
     groups: list[Group] = field(default_factory=list)
 
+    @property
+    def categories(self) -> list[registry.Category]:
+        seen: dict[str, registry.Category] = {}
+        for group in self.groups:
+            seen.setdefault(group.category.key, group.category)
+        return list(seen.values())
 
-def what_we_hold() -> list[CategorySection]:
-    """The registry grouped by category, for the public page."""
-    sections: OrderedDict[str, CategorySection] = OrderedDict()
+
+def what_we_hold() -> list[PurposeSection]:
+    """The registry grouped by purpose, each with its legal ground in the site's
+    jurisdiction, for the public page and the access report."""
+    where = jurisdiction()
+    sections: OrderedDict[str, PurposeSection] = OrderedDict(
+        (p.key, PurposeSection(p, p.legal_ground(where))) for p in registry.purposes()
+    )
     for entry in registry.fields():
-        section = sections.setdefault(entry.category.key, CategorySection(entry.category))
+        section = sections[entry.purpose.key]
         signature = (
-            str(entry.purpose),
-            entry.basis,
+            entry.category.key,
             entry.retention.key,
             entry.export,
             entry.erasure,
@@ -124,85 +86,116 @@ def what_we_hold() -> list[CategorySection]:
         )
         for group in section.groups:
             if group.signature == signature:
-                group.labels.append(label_of(entry))
+                group.labels.append(entry.label)
                 group.encrypted = group.encrypted or entry.encrypted
                 break
         else:
-            group = Group(
-                labels=[label_of(entry)],
-                purpose=entry.purpose,
-                basis=registry.BASIS_LABELS[entry.basis],
-                retention=entry.retention.label,
-                export=entry.export,
-                erasure=ERASURE_LABELS[entry.erasure],
-                keep_reason=entry.keep_reason,
-                encrypted=entry.encrypted,
-                signature=signature,
+            section.groups.append(
+                Group(
+                    labels=[entry.label],
+                    category=entry.category,
+                    retention=entry.retention.label,
+                    export=entry.export,
+                    erasure=ERASURE_LABELS[entry.erasure],
+                    keep_reason=entry.keep_reason,
+                    encrypted=entry.encrypted,
+                    signature=signature,
+                )
             )
-            section.groups.append(group)
-    return list(sections.values())
+    return [section for section in sections.values() if section.groups]
+
+
+# --- one person: values as they read --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A value as the page shows it: ``text`` for people, ``raw`` as the export holds it."""
+
+    raw: str
+    text: object
+    is_time: bool = False
+
+
+Formatters = Mapping[str, Callable[[object], object]]
+
+# How a stored key reads in words, given by the package that owns the key (a request's state,
+# a consent's purpose), so the data core shows them without importing those packages.
+_WORDS: dict[str, Callable[[object], object]] = {}
+
+
+def register_words(field_key: str, words: Mapping) -> None:
+    """Show ``field_key``'s stored values through ``words`` (a mapping of value to label)."""
+    _WORDS[field_key] = lambda key: words.get(key, key)
+
+
+def registered_words() -> dict[str, Callable[[object], object]]:
+    return dict(_WORDS)
+
+
+def show(value: collector.Value, formatters: Formatters | None = None) -> Shown:
+    """How one value reads: a formatter named after its field (``"user.locale"``), else a
+    date or time in the reader's locale, else the value itself; never cut short."""
+    raw = collector.plain(value.value)
+    raw_text = json.dumps(raw, ensure_ascii=False) if isinstance(raw, dict | list) else str(raw)
+    formatter = (formatters or {}).get(value.field.key)
+    if formatter is not None:
+        return Shown(raw_text, formatter(value.value))
+    if isinstance(value.value, datetime):
+        return Shown(raw_text, format_datetime(value.value, "short"), is_time=True)
+    if isinstance(value.value, date):
+        return Shown(raw_text, format_date(value.value, "long"), is_time=True)
+    if isinstance(value.value, enum.Enum):
+        return Shown(raw_text, value.value.value)
+    if isinstance(value.value, dict):
+        return Shown(raw_text, "; ".join(f"{k}: {v}" for k, v in value.value.items()))
+    if isinstance(value.value, list):
+        return Shown(raw_text, ", ".join(str(v) for v in value.value))
+    return Shown(raw_text, raw_text)
 
 
 @dataclass
-class HeldValue:
-    entry: registry.PersonalField
+class MyData:
+    """One page of "My data": each kind of record (its requested page), in registry order."""
+
+    kinds: list[collector.Kind]
+    per_page: int
+
+
+def my_data(subject: Subject, *, kind: str | None = None, page: int = 1) -> MyData:
+    """What "My data" shows: every kind's first page, or ``page`` of ``kind``."""
+    pages = {kind: page} if kind else {}
+    found = collector.collect(subject, pages=pages, per_page=RECORDS_PER_PAGE)
+    return MyData([k for k in found if k.table not in SHOWN_APART], RECORDS_PER_PAGE)
+
+
+# --- the access report: what is held about the person, and why ------------------------------
+
+
+@dataclass
+class HeldKind:
     label: object
-    values: list
+    count: int
+    purposes: list[registry.Purpose]
+    categories: list[registry.Category]
 
 
-@dataclass
-class PersonSection:
-    category: registry.Category
-    values: list[HeldValue] = field(default_factory=list)
-
-
-def _display(value, key: str, formatters: dict):
-    if key in formatters:
-        return formatters[key](value)
-    if isinstance(value, datetime):
-        return format_datetime(value, "short")
-    if isinstance(value, date):
-        return format_date(value, "long")
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
-def values_held_for(user, formatters: dict | None = None) -> list[PersonSection]:
-    """Every exported value the school holds about ``user``, grouped by category.
-
-    Reads every table the registry names, finding the person's rows by ``user.id`` (the user
-    table) or an owner column; tables that cannot be tied to one person are skipped.
-    """
-    formatters = formatters or {}
-    sections: OrderedDict[str, PersonSection] = OrderedDict()
-    for table in db.metadata.sorted_tables:
-        if table.name in SEPARATE_TABLES:
-            continue
-        entries = [entry for entry in registry.fields_of(table.name) if entry.export]
-        if not entries:
-            continue
-        if table.name == "user":
-            owner = table.c.id
-        else:
-            owner = next((table.c[name] for name in OWNER_COLUMNS if name in table.c), None)
-        if owner is None:
-            continue
-        order = [key.desc() for key in table.primary_key.columns]
-        rows = db.session.execute(
-            select(*[table.c[entry.column] for entry in entries])
-            .where(owner == user.id)
-            .order_by(*order)
-            .limit(ROWS_PER_TABLE)
-        ).all()
-        for entry in entries:
-            values = [
-                _display(getattr(row, entry.column), entry.key, formatters)
-                for row in rows
-                if getattr(row, entry.column) not in (None, "")
-            ]
-            if not values:
-                continue
-            section = sections.setdefault(entry.category.key, PersonSection(entry.category))
-            section.values.append(HeldValue(entry, label_of(entry), values))
-    return list(sections.values())
+def held_summary(subject: Subject) -> list[HeldKind]:
+    """The kinds of records held about the person, how many, for which purposes."""
+    summary: OrderedDict[str, HeldKind] = OrderedDict()
+    for kind in collector.collect(subject):
+        for record in kind.walk():
+            entry = summary.get(record.kind)
+            if entry is None:
+                entry = summary[record.kind] = HeldKind(
+                    registry.ownership(record.kind).label, 0, [], []
+                )
+            entry.count += 1
+            for value in record.values:
+                if value.empty:
+                    continue
+                if value.field.purpose not in entry.purposes:
+                    entry.purposes.append(value.field.purpose)
+                if value.field.category not in entry.categories:
+                    entry.categories.append(value.field.category)
+    return list(summary.values())

@@ -1,10 +1,13 @@
-"""The one declaration of every piece of data the school stores.
+"""The one declaration of every piece of data the school stores, and why.
 
-Every column of every table is declared here, either as personal data (with its category,
-purpose, legal basis, retention, whether an export includes it and what erasure does to it)
-or as holding no personal data. The public "what we hold and why" page, the export, erasure
-and retention all read this module, and a test fails when a column is missing from it, so a
-new model cannot slip past the privacy rules.
+Every column of every table is declared here, either as personal data (with its label in
+words, its category, the purpose it serves, its retention, whether an export includes it and
+what erasure does to it) or as holding no personal data. Purposes are entries of their own:
+what the processing is for, its legal basis in each jurisdiction and whose data it touches;
+fields (and any other store of personal data) name the purpose they serve instead of
+repeating it. The public "what we hold and why" page, "My data", the export, the access
+report, erasure and retention all read this module, and a test fails when a column is missing
+from it, so a new model cannot slip past the privacy rules.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 
 class Basis(enum.StrEnum):
-    """Legal basis for processing (GDPR Art. 6; Law 99-Z Art. 6 and 8)."""
+    """The kind of legal ground for processing (GDPR Art. 6; Law 99-Z Art. 5 and 6)."""
 
     CONSENT = "consent"
     CONTRACT = "contract"
@@ -30,6 +33,31 @@ BASIS_LABELS = {
     Basis.CONTRACT: _l("our contract with you (the course offer you accepted)"),
     Basis.LEGAL_OBLIGATION: _l("a legal obligation of the school"),
     Basis.LEGITIMATE_INTEREST: _l("the school's legitimate interest, weighed against yours"),
+}
+
+# Where each kind of ground is written in the law of each jurisdiction the site can run under
+# (the ``PRIVACY_JURISDICTION`` setting).
+DEFAULT_JURISDICTION = "BY"
+LEGAL_GROUNDS = {
+    "BY": {
+        Basis.CONSENT: _l("Law 99-Z of the Republic of Belarus, Art. 5 (consent)"),
+        Basis.CONTRACT: _l(
+            "Law 99-Z of the Republic of Belarus, Art. 6 (a contract with the person)"
+        ),
+        Basis.LEGAL_OBLIGATION: _l(
+            "Law 99-Z of the Republic of Belarus, Art. 6 (a duty set by legislative acts)"
+        ),
+        Basis.LEGITIMATE_INTEREST: _l(
+            "Law 99-Z of the Republic of Belarus, Art. 6 (processing without consent in the "
+            "cases the law lists)"
+        ),
+    },
+    "EU": {
+        Basis.CONSENT: _l("GDPR Art. 6(1)(a) (consent)"),
+        Basis.CONTRACT: _l("GDPR Art. 6(1)(b) (performance of a contract)"),
+        Basis.LEGAL_OBLIGATION: _l("GDPR Art. 6(1)(c) (a legal obligation)"),
+        Basis.LEGITIMATE_INTEREST: _l("GDPR Art. 6(1)(f) (legitimate interests)"),
+    },
 }
 
 
@@ -49,6 +77,37 @@ class Category:
 
 
 @dataclass(frozen=True)
+class People:
+    """A category of people whose data a purpose touches."""
+
+    key: str
+    label: object
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """What processing is for: one entry, referenced by every field and store serving it.
+
+    ``basis`` is the kind of legal ground; ``legal_ground(jurisdiction)`` says where the law
+    of that jurisdiction provides it.
+    """
+
+    key: str
+    name: object
+    description: object
+    basis: Basis
+    people: tuple[People, ...]
+
+    def legal_ground(self, jurisdiction: str):
+        grounds = LEGAL_GROUNDS.get(jurisdiction.upper(), LEGAL_GROUNDS[DEFAULT_JURISDICTION])
+        return grounds[self.basis]
+
+    @property
+    def basis_label(self):
+        return BASIS_LABELS[self.basis]
+
+
+@dataclass(frozen=True)
 class Retention:
     """How long a value is kept. ``days`` counts from ``anchor``; None means until erasure."""
 
@@ -62,9 +121,9 @@ class Retention:
 class PersonalField:
     table: str
     column: str
+    label: object  # what the value is, in the person's words
     category: Category
-    purpose: object
-    basis: Basis
+    purpose: Purpose
     retention: Retention
     export: bool
     erasure: Erasure
@@ -74,10 +133,17 @@ class PersonalField:
     # hash that proves a match if the person gives us the value again, but cannot be read
     # back), or "unique_email" (a placeholder address unique to the row).
     anonymise_as: str = "text"
+    # A key column shown to the person as a column of the row it points to
+    # ("policy_version.version": the version number, not its row id).
+    shown_as: str | None = None
 
     @property
     def key(self) -> str:
         return f"{self.table}.{self.column}"
+
+    @property
+    def basis(self) -> Basis:
+        return self.purpose.basis
 
 
 # --- Categories --------------------------------------------------------------------------
@@ -100,6 +166,16 @@ COMMUNICATIONS = Category(
     "communications", _l("Messages we send you"), _l("Emails sent to you and their delivery.")
 )
 
+# --- Whose data ----------------------------------------------------------------------------
+
+STUDENTS = People("students", _l("students with an account"))
+STAFF_MEMBERS = People("staff", _l("members of staff"))
+VISITORS = People("visitors", _l("visitors of the site"))
+SUBSCRIBERS = People("subscribers", _l("newsletter subscribers"))
+CORRESPONDENTS = People("correspondents", _l("anyone who writes to us about their data"))
+GUARDIANS = People("guardians", _l("parents and guardians of students under the age of consent"))
+TEACHERS = People("teachers", _l("teachers named on course pages"))
+
 # --- Retention rules ---------------------------------------------------------------------
 
 WHILE_ACCOUNT_EXISTS = Retention(
@@ -117,14 +193,34 @@ CONSENT_EVIDENCE = Retention(
 MAIL_LOG = Retention("mail_log", _l("90 days after sending, then deleted"), days=90, anchor="event")
 
 
+_PURPOSES: dict[str, Purpose] = {}
 _FIELDS: dict[str, PersonalField] = {}
 _NOT_PERSONAL: set[str] = set()
+
+
+def purpose(key: str, **declaration) -> Purpose:
+    """Declare what processing is for; fields and stores then reference the entry."""
+    entry = Purpose(key=key, **declaration)
+    if key in _PURPOSES:
+        raise ValueError(f"purpose {key} is declared twice")
+    if not str(entry.name).strip() or not str(entry.description).strip() or not entry.people:
+        raise ValueError(f"purpose {key} needs a name, a description and whose data it touches")
+    _PURPOSES[key] = entry
+    return entry
+
+
+def purposes() -> list[Purpose]:
+    return list(_PURPOSES.values())
 
 
 def personal(table: str, column: str, **declaration) -> PersonalField:
     field = PersonalField(table=table, column=column, **declaration)
     if field.key in _FIELDS or field.key in _NOT_PERSONAL:
         raise ValueError(f"{field.key} is declared twice")
+    if not str(field.label or "").strip():
+        raise ValueError(f"{field.key} has no label: say in words what it is")
+    if not isinstance(field.purpose, Purpose) or field.purpose.key not in _PURPOSES:
+        raise ValueError(f"{field.key} must name a declared purpose")
     if field.erasure is Erasure.KEEP and not field.keep_reason:
         raise ValueError(f"{field.key} is kept on erasure without a stated reason")
     _FIELDS[field.key] = field
@@ -179,11 +275,13 @@ class Ownership:
     """How to find one person's rows in a table.
 
     ``column`` holds the person's ``user.id``; or, with ``via``, it holds the ``id`` of a row
-    of the ``via`` table, which is itself owned directly. Export and erasure walk these.
+    of the ``via`` table, which is itself owned directly, and the rows are shown under that
+    row (a lesson's progress under its enrolment). Export, "My data" and erasure walk these.
     """
 
     table: str
     column: str | None
+    label: object  # what one row is, in words ("Enrolments"), as a heading
     via: str | None = None
     # Rows tied to the person's address rather than their account (mail sent to them
     # before they signed up, a request emailed without an account).
@@ -193,12 +291,19 @@ class Ownership:
 _OWNERS: dict[str, Ownership] = {}
 
 
-def owned(table: str, column: str, via: str | None = None, email_column: str | None = None) -> None:
+def owned(
+    table: str,
+    column: str | None,
+    *,
+    label,
+    via: str | None = None,
+    email_column: str | None = None,
+) -> None:
     if table in _OWNERS:
         raise ValueError(f"{table} has two owners")
     if via is not None and (via not in _OWNERS or _OWNERS[via].via is not None):
         raise ValueError(f"{table}: {via} must be declared first, and owned directly")
-    _OWNERS[table] = Ownership(table, column, via, email_column)
+    _OWNERS[table] = Ownership(table, column, label, via, email_column)
 
 
 def ownerships() -> list[Ownership]:
@@ -211,73 +316,194 @@ def ownership(table: str) -> Ownership | None:
 
 
 # =========================================================================================
+# The purposes: what the school processes personal data for.
+# =========================================================================================
+ACCOUNT_PURPOSE = purpose(
+    "account",
+    name=_l("Your account"),
+    description=_l(
+        "to run your account: sign you in, address you in the language you chose, send you "
+        "messages about your account and courses, and issue certificates in your name"
+    ),
+    basis=Basis.CONTRACT,
+    people=(STUDENTS, STAFF_MEMBERS),
+)
+SECURITY_PURPOSE = purpose(
+    "security",
+    name=_l("Keeping accounts safe"),
+    description=_l("to show you your last sign-in and to detect misuse of your account"),
+    basis=Basis.LEGITIMATE_INTEREST,
+    people=(STUDENTS, STAFF_MEMBERS),
+)
+CONSENT_PROOF_PURPOSE = purpose(
+    "consent_proof",
+    name=_l("Proof of consent"),
+    description=_l(
+        "to prove what you agreed to, and when, as the law requires of us: every consent "
+        "given or withdrawn, with its purpose, the policy version and the exact wording"
+    ),
+    basis=Basis.LEGAL_OBLIGATION,
+    people=(STUDENTS, SUBSCRIBERS, GUARDIANS),
+)
+GUARDIAN_PURPOSE = purpose(
+    "guardian_consent",
+    name=_l("Consent of a parent or guardian"),
+    description=_l(
+        "to ask your parent or guardian for consent, as the law requires for a person under "
+        "the age of consent, and to prove that they gave it"
+    ),
+    basis=Basis.LEGAL_OBLIGATION,
+    people=(STUDENTS, GUARDIANS),
+)
+MAIL_PURPOSE = purpose(
+    "mail",
+    name=_l("Sending you email"),
+    description=_l("to deliver messages to you and show that they were sent"),
+    basis=Basis.CONTRACT,
+    people=(STUDENTS, SUBSCRIBERS, CORRESPONDENTS, GUARDIANS),
+)
+STATISTICS_PURPOSE = purpose(
+    "statistics",
+    name=_l("Visit statistics"),
+    description=_l("to learn which pages help students and which confuse them"),
+    basis=Basis.CONSENT,
+    people=(VISITORS,),
+)
+REQUESTS_PURPOSE = purpose(
+    "privacy_requests",
+    name=_l("Answering your privacy requests"),
+    description=_l(
+        "to answer your request, on the web or by email, and prove what you asked and how we "
+        "answered"
+    ),
+    basis=Basis.LEGAL_OBLIGATION,
+    people=(STUDENTS, CORRESPONDENTS, SUBSCRIBERS),
+)
+COURSE_LISTING_PURPOSE = purpose(
+    "course_listing",
+    name=_l("Describing courses"),
+    description=_l("to tell students who will teach them"),
+    basis=Basis.CONTRACT,
+    people=(TEACHERS,),
+)
+TEACHING_PURPOSE = purpose(
+    "teaching",
+    name=_l("Teaching your courses"),
+    description=_l(
+        "to consider your enrolment, teach you the course and show you how far you have come"
+    ),
+    basis=Basis.CONTRACT,
+    people=(STUDENTS,),
+)
+AGREEMENT_PROOF_PURPOSE = purpose(
+    "agreement_proof",
+    name=_l("Proof of the course agreement"),
+    description=_l("to prove what you agreed to when you enrolled"),
+    basis=Basis.LEGAL_OBLIGATION,
+    people=(STUDENTS,),
+)
+PAYMENTS_PURPOSE = purpose(
+    "payments",
+    name=_l("Payments"),
+    description=_l("to know whether a course is paid; the payment provider holds the details"),
+    basis=Basis.LEGAL_OBLIGATION,
+    people=(STUDENTS,),
+)
+CERTIFICATES_PURPOSE = purpose(
+    "certificates",
+    name=_l("Certificates"),
+    description=_l("to let anyone you show your certificate to check that it is genuine"),
+    basis=Basis.CONTRACT,
+    people=(STUDENTS,),
+)
+PROFILE_PURPOSE = purpose(
+    "profile",
+    name=_l("Your learning profile"),
+    description=_l(
+        "to know you and fit your courses to you; you choose to give it and can clear it at "
+        "any time"
+    ),
+    basis=Basis.CONSENT,
+    people=(STUDENTS,),
+)
+PLACEMENT_PURPOSE = purpose(
+    "placement",
+    name=_l("Placing you at your level"),
+    description=_l("to suggest courses at your level and place you in the right group"),
+    basis=Basis.CONSENT,
+    people=(STUDENTS,),
+)
+PHOTO_PURPOSE = purpose(
+    "photo",
+    name=_l("Your photograph"),
+    description=_l("to let teachers and staff recognise you; only you and staff can see it"),
+    basis=Basis.CONSENT,
+    people=(STUDENTS,),
+)
+ACCESS_LOG_PURPOSE = purpose(
+    "access_log",
+    name=_l("Record of who looked at your data"),
+    description=_l("to show you, and prove to an authority, who opened your data and why"),
+    basis=Basis.LEGAL_OBLIGATION,
+    people=(STUDENTS,),
+)
+NEWSLETTER_PURPOSE = purpose(
+    "newsletter",
+    name=_l("Newsletter"),
+    description=_l("to send you the newsletter you asked for, and only after you confirmed"),
+    basis=Basis.CONSENT,
+    people=(SUBSCRIBERS, STUDENTS),
+)
+SUPPRESSION_PURPOSE = purpose(
+    "suppression",
+    name=_l("Stopping mail that bounces"),
+    description=_l("to stop sending newsletters to an address whose mail server refuses them"),
+    basis=Basis.LEGITIMATE_INTEREST,
+    people=(SUBSCRIBERS, STUDENTS),
+)
+
+
+# =========================================================================================
 # The declarations. Keep them grouped by table, in the order of the domain packages.
 # =========================================================================================
 
 # --- accounts: user ----------------------------------------------------------------------
 not_personal("user", "id", "role", "created_at", "erased_at", "restricted_at")
-personal(
-    "user",
-    "full_name",
-    category=IDENTITY,
-    purpose=_l("to run your account, address you and issue certificates in your name"),
-    basis=Basis.CONTRACT,
-    retention=WHILE_ACCOUNT_EXISTS,
-    export=True,
-    erasure=Erasure.ANONYMISE,
-)
-personal(
-    "user",
-    "email",
-    category=CONTACT,
-    purpose=_l("to sign you in and to send you messages about your account and courses"),
-    basis=Basis.CONTRACT,
-    retention=WHILE_ACCOUNT_EXISTS,
-    export=True,
-    erasure=Erasure.ANONYMISE,
-    anonymise_as="unique_email",
-)
-personal(
-    "user",
-    "password_hash",
-    category=ACCOUNT,
-    purpose=_l("to check your password; we store only a one-way bcrypt hash, never the password"),
-    basis=Basis.CONTRACT,
-    retention=WHILE_ACCOUNT_EXISTS,
-    export=False,
-    erasure=Erasure.DELETE,
-)
-personal(
-    "user",
-    "locale",
-    category=ACCOUNT,
-    purpose=_l("to show the site and send emails in the language you chose"),
-    basis=Basis.CONTRACT,
-    retention=WHILE_ACCOUNT_EXISTS,
-    export=True,
-    erasure=Erasure.DELETE,
-)
-personal(
-    "user",
-    "email_confirmed_at",
-    category=ACCOUNT,
-    purpose=_l("to know that your email address really is yours"),
-    basis=Basis.CONTRACT,
-    retention=WHILE_ACCOUNT_EXISTS,
-    export=True,
-    erasure=Erasure.DELETE,
-)
-for _column, _purpose in (
-    ("last_login_at", _l("to show you your last sign-in and to detect misuse of your account")),
-    ("last_login_ip", _l("to detect misuse of your account")),
-    ("login_count", _l("to detect misuse of your account")),
+for _column, _label, _category, _export, _erasure in (
+    ("full_name", _l("Full name"), IDENTITY, True, Erasure.ANONYMISE),
+    ("email", _l("Email address"), CONTACT, True, Erasure.ANONYMISE),
+    ("password_hash", _l("Password, as a one-way hash"), ACCOUNT, False, Erasure.DELETE),
+    ("locale", _l("Preferred language of the site"), ACCOUNT, True, Erasure.DELETE),
+    (
+        "email_confirmed_at",
+        _l("When you confirmed your email address"),
+        ACCOUNT,
+        True,
+        Erasure.DELETE,
+    ),
 ):
     personal(
         "user",
         _column,
+        label=_label,
+        category=_category,
+        purpose=ACCOUNT_PURPOSE,
+        retention=WHILE_ACCOUNT_EXISTS,
+        export=_export,
+        erasure=_erasure,
+        anonymise_as="unique_email" if _column == "email" else "text",
+    )
+for _column, _label in (
+    ("last_login_at", _l("Time of your last sign-in")),
+    ("last_login_ip", _l("IP address of your last sign-in")),
+    ("login_count", _l("Number of sign-ins")),
+):
+    personal(
+        "user",
+        _column,
+        label=_label,
         category=ACCOUNT,
-        purpose=_purpose,
-        basis=Basis.LEGITIMATE_INTEREST,
+        purpose=SECURITY_PURPOSE,
         retention=SECURITY_LOG,
         export=True,
         erasure=Erasure.DELETE,
@@ -297,39 +523,36 @@ not_personal(
     "published_at",
     "published_by_id",
 )
-not_personal("consent_record", "id", "user_id", "policy_version_id", "purpose", "action")
-personal(
-    "consent_record",
-    "email",
-    category=CONSENTS,
-    purpose=_l("to prove what you agreed to, and when, as the law requires of us"),
-    basis=Basis.LEGAL_OBLIGATION,
-    retention=CONSENT_EVIDENCE,
-    export=True,
-    erasure=Erasure.ANONYMISE,
-    anonymise_as="fingerprint",
+not_personal("consent_record", "id", "user_id")
+_CONSENT_KEEP_REASON = _l(
+    "kept as proof of consent for three years, while a claim about it is possible; "
+    "your address in it is replaced by a fingerprint, and your account has no name"
 )
-for _column in (
-    "wording",
-    "language",
-    "method",
-    "ip_address",
-    "given_on_behalf_by",
-    "created_at",
+for _column, _label, _shown_as in (
+    ("email", _l("Email address at the time of consent"), None),
+    ("purpose", _l("What the consent is for"), None),
+    ("action", _l("Given or withdrawn"), None),
+    ("policy_version_id", _l("Version of the privacy policy"), "policy_version.version"),
+    ("wording", _l("Exact wording you agreed to"), None),
+    ("language", _l("Language of that wording"), None),
+    ("method", _l("How the consent was given"), None),
+    ("ip_address", _l("IP address when consenting"), None),
+    ("given_on_behalf_by", _l("Who consented on your behalf, if anyone"), None),
+    ("created_at", _l("When the consent was given or withdrawn"), None),
 ):
+    _anonymised = _column == "email"
     personal(
         "consent_record",
         _column,
+        label=_label,
         category=CONSENTS,
-        purpose=_l("to prove what you agreed to, and when, as the law requires of us"),
-        basis=Basis.LEGAL_OBLIGATION,
+        purpose=CONSENT_PROOF_PURPOSE,
         retention=CONSENT_EVIDENCE,
         export=True,
-        erasure=Erasure.KEEP,
-        keep_reason=_l(
-            "kept as proof of consent for three years, while a claim about it is possible; "
-            "your address in it is replaced by a fingerprint, and your account has no name"
-        ),
+        erasure=Erasure.ANONYMISE if _anonymised else Erasure.KEEP,
+        keep_reason=None if _anonymised else _CONSENT_KEEP_REASON,
+        anonymise_as="fingerprint" if _anonymised else "text",
+        shown_as=_shown_as,
     )
 
 # --- mail: the outbox ---------------------------------------------------------------------
@@ -346,13 +569,19 @@ not_personal(
     "user_id",
     "last_error",
 )
-for _column in ("recipient", "subject", "text_body", "html_body", "headers"):
+for _column, _label in (
+    ("recipient", _l("Recipient address")),
+    ("subject", _l("Subject of the message")),
+    ("text_body", _l("Text of the message")),
+    ("html_body", _l("Formatted version of the message")),
+    ("headers", _l("Technical headers of the message")),
+):
     personal(
         "outbox_message",
         _column,
+        label=_label,
         category=COMMUNICATIONS,
-        purpose=_l("to deliver messages to you and show that they were sent"),
-        basis=Basis.CONTRACT,
+        purpose=MAIL_PURPOSE,
         retention=MAIL_LOG,
         export=_column in ("recipient", "subject"),
         erasure=Erasure.DELETE,
@@ -371,13 +600,22 @@ ANALYTICS_RETENTION = Retention(
     "analytics", _l("180 days from the visit, then deleted"), days=180, anchor="event"
 )
 not_personal("page_view", "id")
-for _column in ("visit_id", "at", "path", "browser", "os", "language", "screen", "ip_prefix"):
+for _column, _label in (
+    ("visit_id", _l("A random number for one visit")),
+    ("at", _l("Time of the page view")),
+    ("path", _l("Address of the page")),
+    ("browser", _l("Browser")),
+    ("os", _l("Operating system")),
+    ("language", _l("Language of the browser")),
+    ("screen", _l("Screen size")),
+    ("ip_prefix", _l("Shortened IP address")),
+):
     personal(
         "page_view",
         _column,
+        label=_label,
         category=VISITS,
-        purpose=_l("to learn which pages help students and which confuse them"),
-        basis=Basis.CONSENT,
+        purpose=STATISTICS_PURPOSE,
         retention=ANALYTICS_RETENTION,
         export=False,  # not linked to any account, so it cannot be found for one person
         erasure=Erasure.DELETE,
@@ -395,16 +633,14 @@ REQUEST_EVIDENCE = Retention(
     days=3 * 365,
     anchor="request_closed",
 )
+_REQUEST_KEEP_REASON = _l("proof of how your request was answered")
 not_personal(
     "privacy_request",
     "id",
     "public_id",
-    "type",
-    "status",
     "channel",
     "user_id",
     "open_key",
-    "received_at",
     "confirmed_at",
     "due_on",
     "extended_due_on",
@@ -414,42 +650,47 @@ not_personal(
     "completed_at",
     "outcome",
 )
-personal(
-    "privacy_request",
-    "subject_email",
-    category=REQUESTS,
-    purpose=_l("to answer your request and prove that we did"),
-    basis=Basis.LEGAL_OBLIGATION,
-    retention=REQUEST_EVIDENCE,
-    export=True,
-    erasure=Erasure.ANONYMISE,
-    anonymise_as="fingerprint",
-)
-for _column in ("details", "requested_changes", "extension_reason", "rejection_reason", "language"):
+for _column, _label, _erasure in (
+    ("type", _l("What kind of request"), Erasure.KEEP),
+    ("status", _l("State of the request"), Erasure.KEEP),
+    ("received_at", _l("When we received the request"), Erasure.KEEP),
+    ("subject_email", _l("Email address the request came from"), Erasure.ANONYMISE),
+    ("details", _l("What you asked"), Erasure.DELETE),
+    ("requested_changes", _l("Changes you asked for"), Erasure.DELETE),
+    ("extension_reason", _l("Why we extended the deadline"), Erasure.KEEP),
+    ("rejection_reason", _l("Why we refused a request"), Erasure.KEEP),
+    ("language", _l("Language of the request"), Erasure.KEEP),
+):
     personal(
         "privacy_request",
         _column,
+        label=_label,
         category=REQUESTS,
-        purpose=_l("to answer your request and prove that we did"),
-        basis=Basis.LEGAL_OBLIGATION,
+        purpose=REQUESTS_PURPOSE,
         retention=REQUEST_EVIDENCE,
         export=True,
-        erasure=Erasure.DELETE if _column in ("details", "requested_changes") else Erasure.KEEP,
-        keep_reason=None
-        if _column in ("details", "requested_changes")
-        else _l("proof of how your request was answered"),
+        erasure=_erasure,
+        keep_reason=_REQUEST_KEEP_REASON if _erasure is Erasure.KEEP else None,
+        anonymise_as="fingerprint" if _erasure is Erasure.ANONYMISE else "text",
     )
-not_personal(
-    "privacy_request_event",
-    "id",
-    "request_id",
-    "at",
-    "actor_id",
-    "actor_role",
-    "from_status",
-    "to_status",
-    "note",
-)
+not_personal("privacy_request_event", "id", "request_id", "actor_id", "from_status")
+for _column, _label in (
+    ("at", _l("When the request changed")),
+    ("actor_role", _l("Who changed it: you, staff or the system")),
+    ("to_status", _l("What the request became")),
+    ("note", _l("What was done")),
+):
+    personal(
+        "privacy_request_event",
+        _column,
+        label=_label,
+        category=REQUESTS,
+        purpose=REQUESTS_PURPOSE,
+        retention=REQUEST_EVIDENCE,
+        export=True,
+        erasure=Erasure.KEEP,
+        keep_reason=_REQUEST_KEEP_REASON,
+    )
 
 # --- compliance registers (about the school's processing, not about one person) ---------------
 not_personal(
@@ -522,9 +763,9 @@ not_personal(
 personal(
     "course",
     "teacher_name",
+    label=_l("Name of the course's teacher"),
     category=TEACHING,
-    purpose=_l("to tell students who will teach them"),
-    basis=Basis.CONTRACT,
+    purpose=COURSE_LISTING_PURPOSE,
     retention=Retention("course_listing", _l("while the course is listed")),
     export=False,
     erasure=Erasure.KEEP,
@@ -556,74 +797,90 @@ COMPLETED_COURSE_REASON = _l(
     "a completed course and its certificate stay, no longer linked to your name, so that a "
     "certificate you gave someone can still be verified"
 )
-not_personal("enrollment", "id", "public_id", "user_id", "course_id", "open_key", "decided_by_id")
-for _column, _erasure in (
-    ("status", Erasure.KEEP),
-    ("requested_at", Erasure.KEEP),
-    ("completed_at", Erasure.KEEP),
-    ("decided_at", Erasure.DELETE),
-    ("waitlisted_at", Erasure.DELETE),
-    ("started_at", Erasure.DELETE),
-    ("cancelled_at", Erasure.DELETE),
-    ("decline_reason", Erasure.DELETE),
-    ("preferred_schedule", Erasure.DELETE),
-    ("self_assessed_level", Erasure.DELETE),
-    ("message", Erasure.DELETE),
+not_personal("enrollment", "id", "public_id", "user_id", "open_key", "decided_by_id")
+for _column, _label, _erasure in (
+    ("course_id", _l("Course"), Erasure.KEEP),
+    ("status", _l("State of the enrolment"), Erasure.KEEP),
+    ("requested_at", _l("When you asked for a place"), Erasure.KEEP),
+    ("completed_at", _l("When you completed the course"), Erasure.KEEP),
+    ("decided_at", _l("When we decided on your place"), Erasure.DELETE),
+    ("waitlisted_at", _l("When you were put on the waiting list"), Erasure.DELETE),
+    ("started_at", _l("When your place started"), Erasure.DELETE),
+    ("cancelled_at", _l("When the place was cancelled"), Erasure.DELETE),
+    ("decline_reason", _l("Why we could not offer a place"), Erasure.DELETE),
+    ("preferred_schedule", _l("The schedule you preferred"), Erasure.DELETE),
+    ("self_assessed_level", _l("The level you gave yourself"), Erasure.DELETE),
+    ("message", _l("Your message when enrolling"), Erasure.DELETE),
 ):
     personal(
         "enrollment",
         _column,
+        label=_label,
         category=LEARNING,
-        purpose=_l("to consider your enrolment and teach you the course"),
-        basis=Basis.CONTRACT,
+        purpose=TEACHING_PURPOSE,
         retention=STUDIES,
         export=True,
         erasure=_erasure,
         keep_reason=COMPLETED_COURSE_REASON if _erasure is Erasure.KEEP else None,
+        shown_as="course.title" if _column == "course_id" else None,
     )
-for _column in ("contract_accepted_at", "contract_wording"):
+for _column, _label in (
+    ("contract_accepted_at", _l("When you accepted the course offer")),
+    ("contract_wording", _l("Wording of the offer you accepted")),
+):
     personal(
         "enrollment",
         _column,
+        label=_label,
         category=LEARNING,
-        purpose=_l("to prove what you agreed to when you enrolled"),
-        basis=Basis.LEGAL_OBLIGATION,
+        purpose=AGREEMENT_PROOF_PURPOSE,
         retention=CONSENT_EVIDENCE,
         export=True,
         erasure=Erasure.KEEP,
         keep_reason=_l("kept as proof of the agreement while a claim about it is possible"),
     )
-for _column in ("payment_reference", "payment_status"):
+for _column, _label in (
+    ("payment_reference", _l("Payment reference")),
+    ("payment_status", _l("Whether the course is paid")),
+):
     personal(
         "enrollment",
         _column,
+        label=_label,
         category=LEARNING,
-        purpose=_l("to know whether a course is paid; the payment provider holds the details"),
-        basis=Basis.LEGAL_OBLIGATION,
+        purpose=PAYMENTS_PURPOSE,
         retention=ACCOUNTING,
         export=True,
         erasure=Erasure.KEEP,
         keep_reason=_l("accounting law requires payment records to be kept"),
     )
-not_personal("lesson_progress", "id", "enrollment_id", "lesson_id")
-personal(
-    "lesson_progress",
-    "done_at",
-    category=LEARNING,
-    purpose=_l("to show you how far you have come in a course"),
-    basis=Basis.CONTRACT,
-    retention=STUDIES,
-    export=True,
-    erasure=Erasure.DELETE,
-)
+not_personal("lesson_progress", "id", "enrollment_id")
+for _column, _label in (
+    ("lesson_id", _l("Lesson")),
+    ("done_at", _l("When you marked the lesson done")),
+):
+    personal(
+        "lesson_progress",
+        _column,
+        label=_label,
+        category=LEARNING,
+        purpose=TEACHING_PURPOSE,
+        retention=STUDIES,
+        export=True,
+        erasure=Erasure.DELETE,
+        shown_as="lesson.title" if _column == "lesson_id" else None,
+    )
 not_personal("certificate", "id", "enrollment_id", "course_title", "language", "level")
-for _column in ("code", "issued_at"):
+for _column, _label in (
+    ("code", _l("Certificate verification code")),
+    ("issued_at", _l("When the certificate was issued")),
+):
     personal(
         "certificate",
         _column,
+        label=_label,
         category=LEARNING,
-        purpose=_l("to let anyone you show your certificate to check that it is genuine"),
-        basis=Basis.CONTRACT,
+        purpose=CERTIFICATES_PURPOSE,
         retention=STUDIES,
         export=True,
         erasure=Erasure.KEEP,
@@ -632,16 +889,18 @@ for _column in ("code", "issued_at"):
 
 
 # =========================================================================================
-# Whose rows are whose: export and erasure find a person's data through these.
+# Whose rows are whose: export, "My data" and erasure find a person's data through these.
 # =========================================================================================
-owned("user", "id")
-owned("consent_record", "user_id", email_column="email")
-owned("outbox_message", "user_id", email_column="recipient")
-owned("privacy_request", "user_id", email_column="subject_email")
-owned("privacy_request_event", "request_id", via="privacy_request")
-owned("enrollment", "user_id")
-owned("lesson_progress", "enrollment_id", via="enrollment")
-owned("certificate", "enrollment_id", via="enrollment")
+owned("user", "id", label=_l("Your account"))
+owned("consent_record", "user_id", label=_l("Consents given and withdrawn"), email_column="email")
+owned("outbox_message", "user_id", label=_l("Emails we sent you"), email_column="recipient")
+owned("privacy_request", "user_id", label=_l("Privacy requests"), email_column="subject_email")
+owned(
+    "privacy_request_event", "request_id", label=_l("History of the request"), via="privacy_request"
+)
+owned("enrollment", "user_id", label=_l("Enrolments"))
+owned("lesson_progress", "enrollment_id", label=_l("Lessons done"), via="enrollment")
+owned("certificate", "enrollment_id", label=_l("Certificate"), via="enrollment")
 
 # --- profile: what a student tells us about themselves, and staff access to it ---------------
 not_personal("user", "public_id")
@@ -671,64 +930,72 @@ ACCESS_LOG = Retention(
     days=3 * 365,
     anchor="event",
 )
-_PROFILE_PURPOSE = _l(
-    "to know you and fit your courses to you; you choose to give it and can clear it at any time"
-)
 not_personal("profile", "user_id", "updated_at")
-for _column, _category, _encrypted in (
-    ("display_name", IDENTITY, False),
-    ("date_of_birth", IDENTITY, True),
-    ("phone", CONTACT, True),
-    ("address", CONTACT, True),
-    ("postal_code", CONTACT, True),
-    ("workplace", EDUCATION_AND_WORK, True),
-    ("position", EDUCATION_AND_WORK, True),
-    ("education", EDUCATION_AND_WORK, False),
-    ("interests", LEARNING_PROFILE, False),
-    ("learning_goals", LEARNING_PROFILE, False),
+for _column, _label, _category, _encrypted in (
+    ("display_name", _l("Display name"), IDENTITY, False),
+    ("date_of_birth", _l("Date of birth"), IDENTITY, True),
+    ("phone", _l("Phone"), CONTACT, True),
+    ("address", _l("Residential address"), CONTACT, True),
+    ("postal_code", _l("Postal code"), CONTACT, True),
+    ("workplace", _l("Workplace"), EDUCATION_AND_WORK, True),
+    ("position", _l("Position"), EDUCATION_AND_WORK, True),
+    ("education", _l("Educational background"), EDUCATION_AND_WORK, False),
+    ("interests", _l("Professional interests"), LEARNING_PROFILE, False),
+    ("learning_goals", _l("Learning goals"), LEARNING_PROFILE, False),
 ):
     personal(
         "profile",
         _column,
+        label=_label,
         category=_category,
-        purpose=_PROFILE_PURPOSE,
-        basis=Basis.CONSENT,
+        purpose=PROFILE_PURPOSE,
         retention=WHILE_ACCOUNT_EXISTS,
         export=True,
         erasure=Erasure.DELETE,
         encrypted=_encrypted,
     )
-for _column in ("photo_file", "photo_updated_at"):
+for _column, _label in (
+    ("photo_file", _l("Photograph")),
+    ("photo_updated_at", _l("When the photograph was last changed")),
+):
     personal(
         "profile",
         _column,
+        label=_label,
         category=PHOTOGRAPH,
-        purpose=_l("to let teachers and staff recognise you; only you and staff can see it"),
-        basis=Basis.CONSENT,
+        purpose=PHOTO_PURPOSE,
         retention=WHILE_ACCOUNT_EXISTS,
         export=True,
         erasure=Erasure.DELETE,
     )
 not_personal("language_level", "id", "user_id")
-for _column in ("language", "level"):
+for _column, _label in (
+    ("language", _l("Languages you rated")),
+    ("level", _l("Your level in each (CEFR A1 to C2)")),
+):
     personal(
         "language_level",
         _column,
+        label=_label,
         category=LEARNING_PROFILE,
-        purpose=_l("to suggest courses at your level and place you in the right group"),
-        basis=Basis.CONSENT,
+        purpose=PLACEMENT_PURPOSE,
         retention=WHILE_ACCOUNT_EXISTS,
         export=True,
         erasure=Erasure.DELETE,
     )
 not_personal("staff_access", "id", "staff_id", "subject_id")
-for _column in ("at", "page", "reason", "note"):
+for _column, _label in (
+    ("at", _l("When a member of staff opened your data")),
+    ("page", _l("Which of your data they opened")),
+    ("reason", _l("The reason they gave")),
+    ("note", _l("Their note about the reason")),
+):
     personal(
         "staff_access",
         _column,
+        label=_label,
         category=STAFF_ACCESS,
-        purpose=_l("to show you, and prove to an authority, who opened your data and why"),
-        basis=Basis.LEGAL_OBLIGATION,
+        purpose=ACCESS_LOG_PURPOSE,
         retention=ACCESS_LOG,
         export=True,
         erasure=Erasure.KEEP,
@@ -736,9 +1003,9 @@ for _column in ("at", "page", "reason", "note"):
             "kept for its retention period as proof that access to your data was lawful"
         ),
     )
-owned("profile", "user_id")
-owned("language_level", "user_id")
-owned("staff_access", "subject_id")
+owned("profile", "user_id", label=_l("Your profile"))
+owned("language_level", "user_id", label=_l("Languages and levels"))
+owned("staff_access", "subject_id", label=_l("Who looked at your data"))
 
 # --- privacy requests by email (the message as it arrived, kept as evidence) ------------------
 not_personal(
@@ -758,30 +1025,34 @@ not_personal(
     "sha256",
     "request_id",
 )
-personal(
-    "intake_message",
-    "from_address",
-    category=REQUESTS,
-    purpose=_l("to answer your emailed request and prove what you asked"),
-    basis=Basis.LEGAL_OBLIGATION,
-    retention=REQUEST_EVIDENCE,
-    export=True,
-    erasure=Erasure.ANONYMISE,
-    anonymise_as="fingerprint",
-)
-for _column in ("subject", "raw_path", "attachments"):
+for _column, _label, _export in (
+    ("from_address", _l("Address your email came from"), True),
+    ("subject", _l("Subject of your email"), True),
+    ("raw_path", _l("Where the email as it arrived is stored"), False),
+    ("attachments", _l("Names of the files attached to your email"), False),
+):
+    _anonymised = _column == "from_address"
     personal(
         "intake_message",
         _column,
+        label=_label,
         category=REQUESTS,
-        purpose=_l("to answer your emailed request and prove what you asked"),
-        basis=Basis.LEGAL_OBLIGATION,
+        purpose=REQUESTS_PURPOSE,
         retention=REQUEST_EVIDENCE,
-        export=_column == "subject",
-        erasure=Erasure.KEEP,
-        keep_reason=_l("proof of what you asked and how your request was answered"),
+        export=_export,
+        erasure=Erasure.ANONYMISE if _anonymised else Erasure.KEEP,
+        keep_reason=None
+        if _anonymised
+        else _l("proof of what you asked and how your request was answered"),
+        anonymise_as="fingerprint" if _anonymised else "text",
     )
-owned("intake_message", "request_id", via="privacy_request", email_column="from_address")
+owned(
+    "intake_message",
+    "request_id",
+    label=_l("Emailed requests"),
+    via="privacy_request",
+    email_column="from_address",
+)
 
 # --- newsletter: visitor subscriptions, campaigns, hard bounces -----------------------------
 NEWSLETTER_SUBSCRIPTION = Retention(
@@ -789,13 +1060,19 @@ NEWSLETTER_SUBSCRIPTION = Retention(
     _l("until you unsubscribe; an unconfirmed address is deleted after 30 days"),
 )
 not_personal("newsletter_subscriber", "id", "token")
-for _column in ("email", "locale", "created_at", "confirmed_at", "unsubscribed_at"):
+for _column, _label in (
+    ("email", _l("Address the newsletter goes to")),
+    ("locale", _l("Language of the newsletter")),
+    ("created_at", _l("When you signed up for the newsletter")),
+    ("confirmed_at", _l("When you confirmed the sign-up")),
+    ("unsubscribed_at", _l("When you unsubscribed")),
+):
     personal(
         "newsletter_subscriber",
         _column,
+        label=_label,
         category=CONTACT if _column == "email" else CONSENTS,
-        purpose=_l("to send you the newsletter you asked for, and only after you confirmed"),
-        basis=Basis.CONSENT,
+        purpose=NEWSLETTER_PURPOSE,
         retention=NEWSLETTER_SUBSCRIPTION,
         export=True,
         erasure=Erasure.DELETE,
@@ -821,57 +1098,38 @@ not_personal("mail_suppression", "id", "reason", "created_at")
 personal(
     "mail_suppression",
     "email",
+    label=_l("Address we no longer send newsletters to"),
     category=COMMUNICATIONS,
-    purpose=_l("to stop sending newsletters to an address whose mail server refuses them"),
-    basis=Basis.LEGITIMATE_INTEREST,
+    purpose=SUPPRESSION_PURPOSE,
     retention=WHILE_ACCOUNT_EXISTS,
     export=True,
     erasure=Erasure.DELETE,
 )
-owned("newsletter_subscriber", None, email_column="email")
-owned("mail_suppression", None, email_column="email")
+owned("newsletter_subscriber", None, label=_l("Newsletter sign-ups"), email_column="email")
+owned("mail_suppression", None, label=_l("Addresses we stopped mailing"), email_column="email")
 
 # --- accounts: a parent or guardian's consent for a person under MINOR_AGE ------------------
-_GUARDIAN_PURPOSE = _l(
-    "to ask your parent or guardian for consent, as the law requires for a person under the "
-    "age of consent, and to prove that they gave it"
-)
 _GUARDIAN_KEEP_REASON = _l(
     "kept as proof that your parent or guardian consented while a claim about it is possible"
 )
-personal(
-    "user",
-    "guardian_name",
-    category=CONSENTS,
-    purpose=_GUARDIAN_PURPOSE,
-    basis=Basis.LEGAL_OBLIGATION,
-    retention=CONSENT_EVIDENCE,
-    export=True,
-    erasure=Erasure.KEEP,
-    keep_reason=_GUARDIAN_KEEP_REASON,
-)
-personal(
-    "user",
-    "guardian_email",
-    category=CONSENTS,
-    purpose=_GUARDIAN_PURPOSE,
-    basis=Basis.LEGAL_OBLIGATION,
-    retention=CONSENT_EVIDENCE,
-    export=True,
-    erasure=Erasure.ANONYMISE,
-    anonymise_as="fingerprint",
-)
-personal(
-    "user",
-    "guardian_consent_at",
-    category=CONSENTS,
-    purpose=_GUARDIAN_PURPOSE,
-    basis=Basis.LEGAL_OBLIGATION,
-    retention=CONSENT_EVIDENCE,
-    export=True,
-    erasure=Erasure.KEEP,
-    keep_reason=_GUARDIAN_KEEP_REASON,
-)
+for _column, _label in (
+    ("guardian_name", _l("Name of your parent or guardian")),
+    ("guardian_email", _l("Email address of your parent or guardian")),
+    ("guardian_consent_at", _l("When your parent or guardian consented")),
+):
+    _anonymised = _column == "guardian_email"
+    personal(
+        "user",
+        _column,
+        label=_label,
+        category=CONSENTS,
+        purpose=GUARDIAN_PURPOSE,
+        retention=CONSENT_EVIDENCE,
+        export=True,
+        erasure=Erasure.ANONYMISE if _anonymised else Erasure.KEEP,
+        keep_reason=None if _anonymised else _GUARDIAN_KEEP_REASON,
+        anonymise_as="fingerprint" if _anonymised else "text",
+    )
 
 # --- accounts: sign-in sessions, and the counters that limit password guessing ------------------
 SIGN_IN = Retention(
@@ -880,29 +1138,46 @@ SIGN_IN = Retention(
     days=30,
     anchor="event",
 )
-not_personal("sign_in_session", "id", "token", "user_id")
-for _column in ("created_at", "last_seen_at"):
-    personal(
-        "sign_in_session",
-        _column,
-        category=ACCOUNT,
-        purpose=_l("to keep you signed in, and to let you sign out on every device at once"),
-        basis=Basis.CONTRACT,
-        retention=SIGN_IN,
-        export=True,
-        erasure=Erasure.DELETE,
-    )
-owned("sign_in_session", "user_id")
-not_personal("rate_limit_counter", "count", "expires_at")
-personal(
-    "rate_limit_counter",
-    "key",
-    category=ACCOUNT,
-    purpose=_l(
+SIGN_IN_PURPOSE = purpose(
+    "sign_in",
+    name=_l("Keeping you signed in"),
+    description=_l("to keep you signed in, and to let you sign out on every device at once"),
+    basis=Basis.CONTRACT,
+    people=(STUDENTS, STAFF_MEMBERS),
+)
+GUESSING_LIMIT_PURPOSE = purpose(
+    "guessing_limit",
+    name=_l("Limiting password guessing"),
+    description=_l(
         "to limit password guessing and misuse of our forms; a keyed hash of the address or "
         "IP address the limit counts, never the address itself"
     ),
     basis=Basis.LEGITIMATE_INTEREST,
+    people=(STUDENTS, STAFF_MEMBERS, VISITORS),
+)
+not_personal("sign_in_session", "id", "token", "user_id")
+for _column, _label in (
+    ("created_at", _l("When you signed in on a device")),
+    ("last_seen_at", _l("When that sign-in was last used")),
+):
+    personal(
+        "sign_in_session",
+        _column,
+        label=_label,
+        category=ACCOUNT,
+        purpose=SIGN_IN_PURPOSE,
+        retention=SIGN_IN,
+        export=True,
+        erasure=Erasure.DELETE,
+    )
+owned("sign_in_session", "user_id", label=_l("Your sign-ins"))
+not_personal("rate_limit_counter", "count", "expires_at")
+personal(
+    "rate_limit_counter",
+    "key",
+    label=_l("A keyed hash of what a limit counts"),
+    category=ACCOUNT,
+    purpose=GUESSING_LIMIT_PURPOSE,
     retention=Retention(
         "rate_limit", _l("until the limit's window ends (at most one hour)"), days=1, anchor="event"
     ),

@@ -9,13 +9,17 @@ what a marketing withdrawal does."""
 
 
 def init_app(app) -> None:
-    from school.privacy.data import retention  # noqa: PLC0415
+    from school.privacy.data import holdings, retention  # noqa: PLC0415
     from school.privacy.requests import centre_routes, models, staff_routes  # noqa: F401, PLC0415
     from school.privacy.requests.cli import privacy_cli  # noqa: PLC0415
+    from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS  # noqa: PLC0415
     from school.privacy.requests.lifecycle import expire_exports, expire_unconfirmed  # noqa: PLC0415
 
     retention.register_job("unconfirmed requests expired", expire_unconfirmed)
     retention.register_job("exports expired and deleted", expire_exports)
+    holdings.register_words("privacy_request.type", TYPE_LABELS)
+    holdings.register_words("privacy_request.status", STATUS_LABELS)
+    holdings.register_words("privacy_request_event.to_status", STATUS_LABELS)
 
     app.register_blueprint(staff_routes.bp)
     app.cli.add_command(privacy_cli)

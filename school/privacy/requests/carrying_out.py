@@ -13,6 +13,7 @@ from school.mail.services import queue_email
 from school.privacy.consent.ledger import current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.privacy.data import erasure, export
+from school.privacy.data.personal_data import Subject
 from school.privacy.requests.corrections import apply_corrections, correction_proposals
 from school.privacy.requests.labels import TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError, note, transition
@@ -141,6 +142,13 @@ SUBJECTS = {
 }
 
 
+def _subject(request, user) -> Subject:
+    """Whose data a request is about: the account, or the address it came from."""
+    if user is not None:
+        return Subject(user.id, user.email)
+    return Subject(None, request.subject_email or "")
+
+
 def tell(request, user, event: str, **context) -> None:
     """Queue the email that tells the person what happened to their request."""
     address = user.email if user is not None else request.subject_email
@@ -155,6 +163,6 @@ def tell(request, user, event: str, **context) -> None:
         type_label=TYPE_LABELS[request.type],
         centre_link=absolute_url("privacy.centre"),
         report_link=absolute_url("privacy.report", public_id=request.public_id),
-        report=processing_report() if event == "report" else None,
+        report=processing_report(_subject(request, user)) if event == "report" else None,
         **context,
     )

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from school.i18n import current_language
 from school.privacy.blueprint import bp
 from school.privacy.data import export
+from school.privacy.data.collector import subject_of
 from school.privacy.requests import asking
 from school.privacy.requests.forms import CancelForm, CorrectionForm, InquiryForm, RequestForm
 from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
@@ -145,7 +146,9 @@ def report(public_id):
     found = _own(public_id)
     if found.type not in (T.ACCESS, T.THIRD_PARTIES) or found.status is not RequestStatus.COMPLETED:
         abort(404)
-    return render_template("privacy/report.html", req=found, report=processing_report())
+    return render_template(
+        "privacy/report.html", req=found, report=processing_report(subject_of(current_user))
+    )
 
 
 @bp.route("/privacy/exports/<token>")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from school.accounts.models import User
-from school.privacy.data.holdings import FIELD_LABELS
+from school.privacy.data import registry
 from school.privacy.requests.models import PrivacyRequest
 from school.profile.services import PROFILE_FIELDS, apply_profile_changes, current_changes
 
@@ -18,7 +18,7 @@ CORRECTABLE = ("full_name", *PROFILE_FIELDS)
 def correctable_labels() -> dict[str, object]:
     """Each correctable field in words, as "My data" names it."""
     return {
-        name: FIELD_LABELS.get(f"profile.{name}") or FIELD_LABELS.get(f"user.{name}") or name
+        name: registry.field("user" if name == "full_name" else "profile", name).label
         for name in CORRECTABLE
     }
 

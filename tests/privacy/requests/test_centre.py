@@ -2,6 +2,7 @@
 changes, and the person is told by email on the real SMTP server."""
 
 import html
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -53,6 +54,10 @@ def test_access_report_on_the_page_and_in_the_email(student_client, staff_client
     page = html.unescape(student_client.get(f"/privacy/centre/{request.public_id}/report").text)
     assert "How we process your data" in page
     assert "Contact details" in page and "Kept" in page
+    # What is held about this person, counted by the collector that builds "My data".
+    for said in (body, re.sub(r"<[^>]+>", "", page)):
+        assert "What we hold about you" in said
+        assert "Consents given and withdrawn: 1" in said and "Privacy requests: 1" in said
 
 
 def test_third_party_information(student_client, staff_client, student, smtp):
