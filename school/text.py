@@ -41,6 +41,6 @@ _FORBIDDEN_RUN = re.compile(
 
 
 def one_line(text: str) -> str:
-    """``text`` with every run of refused characters turned into one space: the last guard,
-    for text stored before the forms refused such characters."""
-    return _FORBIDDEN_RUN.sub(" ", text)
+    """``text`` with every run of refused characters turned into one space, trimmed: the
+    last guard, for text stored before the forms refused such characters."""
+    return _FORBIDDEN_RUN.sub(" ", text).strip()

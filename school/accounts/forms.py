@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -29,6 +28,7 @@ from wtforms.validators import (
 
 from school.accounts.models import EMAIL_MAX, NAME_MAX
 from school.accounts.services import is_minor, normalise_email
+from school.forms import SchoolForm
 
 OLDEST_AGE = 120  # older than this is surely a typo in the year
 PASSWORD_MAX = 128  # bcrypt reads only 72 bytes; a longer limit would be a false promise
@@ -92,7 +92,7 @@ def _plausible_birth_date(form, field):
         raise StopValidation(_l("Please check the year: that is more than 120 years ago."))
 
 
-class SignupForm(FlaskForm):
+class SignupForm(SchoolForm):
     full_name = StringField(
         _l("Full name"),
         validators=[
@@ -162,12 +162,12 @@ class SignupForm(FlaskForm):
         return valid
 
 
-class GuardianConsentForm(FlaskForm):
+class GuardianConsentForm(SchoolForm):
     marketing_consent = BooleanField(default=False)
     submit = SubmitField(_l("I give consent on their behalf"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SchoolForm):
     email = email_field()
     password = PasswordField(
         _l("Password"),
@@ -179,21 +179,21 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(SchoolForm):
     submit = SubmitField(_l("Log out"))
 
 
-class ResendConfirmationForm(FlaskForm):
+class ResendConfirmationForm(SchoolForm):
     email = email_field()
     submit = SubmitField(_l("Send the link again"))
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(SchoolForm):
     email = email_field()
     submit = SubmitField(_l("Send reset link"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(SchoolForm):
     password = new_password_field(_l("New password"))
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -203,7 +203,7 @@ class PasswordResetForm(FlaskForm):
     submit = SubmitField(_l("Set new password"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(SchoolForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
@@ -218,7 +218,7 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(SchoolForm):
     new_email = email_field(_l("New email address"))
     current_password = PasswordField(
         _l("Current password"),

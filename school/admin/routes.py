@@ -6,12 +6,12 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from school.admin import bp
 from school.compliance import services as compliance
 from school.extensions import db
+from school.forms import SchoolForm
 from school.mail import services as mail_services
 from school.mail.models import OutboxMessage, OutboxStatus
 from school.pagination import paginate
@@ -19,7 +19,7 @@ from school.privacy import execution as privacy_execution
 from school.security import staff_required
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SchoolForm):
     """A form with nothing but its CSRF token, for one-button actions."""
 
 

@@ -19,7 +19,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
+from email.header import Header
+from email.headerregistry import (
+    Address,
+    HeaderRegistry,
+    UniqueUnstructuredHeader,
+    UnstructuredHeader,
+)
 from email.message import EmailMessage, MIMEPart
 from email.utils import make_msgid, parseaddr
 from pathlib import Path
@@ -218,8 +224,29 @@ class _ListHeader(UnstructuredHeader):
         return f"{self.name}: " + ("," + policy.linesep + " ").join(urls) + policy.linesep
 
 
+class _TypedSubject(UniqueUnstructuredHeader):
+    """A subject is text someone typed, taken literally.
+
+    The email package reads "=?...?=" in a value as an RFC 2047 encoded-word, decodes it on
+    the way in and writes the decoded text back raw, so a reader would see something other
+    than what was typed. Kept as typed instead, and a subject holding "=?" is sent entirely
+    as encoded-words, which decode to exactly that text.
+    """
+
+    @classmethod
+    def parse(cls, value, kwds):
+        super().parse(value, kwds)
+        kwds["decoded"] = value
+
+    def fold(self, *, policy):
+        if "=?" not in self:
+            return super().fold(policy=policy)
+        encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
 class _HeaderClasses(HeaderRegistry):
-    """The standard header classes, plus :class:`_ListHeader`, each made once.
+    """The standard header classes, with our Subject and list headers, each made once.
 
     The standard registry builds a new class on every lookup, and the email package looks
     one up for every header set: most of the cost of setting a header.
@@ -228,6 +255,7 @@ class _HeaderClasses(HeaderRegistry):
     def __init__(self):
         super().__init__()
         self.map_to_type("list-unsubscribe", _ListHeader)
+        self.map_to_type("subject", _TypedSubject)
         self._made: dict[str, type] = {}
 
     def __getitem__(self, name):

@@ -4,12 +4,12 @@ from pathlib import Path
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
 from school.cookies.services import read_choice, remember_language
 from school.extensions import db
+from school.forms import SchoolForm
 from school.i18n import LANGUAGE_NAMES, current_language
 from school.markdown_text import render_markdown
 from school.pages import bp
@@ -18,7 +18,7 @@ from school.security import is_safe_redirect
 TEXTS = Path(__file__).resolve().parent / "texts"
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(SchoolForm):
     language = StringField(validators=[AnyOf(list(LANGUAGE_NAMES))])
     next = HiddenField()
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from school.forms import select_choices
+from school.forms import SchoolForm, select_choices
 from school.privacy.policies import VERSION_MAX
 
 REQUIRED = _l("This field is required.")
 
 
-class PolicyVersionForm(FlaskForm):
+class PolicyVersionForm(SchoolForm):
     version = StringField(
         _l("Version label"), validators=[DataRequired(REQUIRED), Length(max=VERSION_MAX)]
     )
@@ -49,5 +48,5 @@ class PolicyVersionForm(FlaskForm):
     publish = SubmitField(_l("Publish this version"))
 
 
-class AcceptPolicyForm(FlaskForm):
+class AcceptPolicyForm(SchoolForm):
     accept = SubmitField(_l("I accept"))

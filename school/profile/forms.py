@@ -7,12 +7,12 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from school.accounts.models import NAME_MAX
+from school.forms import SchoolForm
 from school.i18n import LANGUAGE_NAMES
 from school.profile.models import (
     ADDRESS_MAX,
@@ -78,7 +78,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(SchoolForm):
     full_name = StringField(
         _l("Full name"),
         filters=[_strip],
@@ -160,7 +160,7 @@ class ProfileForm(FlaskForm):
         )
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(SchoolForm):
     photo = FileField(
         _l("Choose a photo"),
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
@@ -168,11 +168,11 @@ class PhotoForm(FlaskForm):
     submit = SubmitField(_l("Upload photo"))
 
 
-class DeletePhotoForm(FlaskForm):
+class DeletePhotoForm(SchoolForm):
     submit = SubmitField(_l("Remove photo"))
 
 
-class LanguageLevelForm(FlaskForm):
+class LanguageLevelForm(SchoolForm):
     language = SelectField(
         _l("Language you speak or learn"),
         choices=choices(LANGUAGES.items()),
@@ -186,11 +186,11 @@ class LanguageLevelForm(FlaskForm):
     submit = SubmitField(_l("Add or update"))
 
 
-class RemoveLanguageForm(FlaskForm):
+class RemoveLanguageForm(SchoolForm):
     """Only a CSRF token: the language comes from the URL."""
 
 
-class AccessReasonForm(FlaskForm):
+class AccessReasonForm(SchoolForm):
     reason = SelectField(_l("Why are you opening this profile?"), choices=[], default="support")
     note = StringField(
         _l("Details (shown to the student)"),
