@@ -52,3 +52,9 @@ class SchoolForm(FlaskForm):
             if is_one_line(field):
                 field.validators = [OneLine(), *field.validators]
             return field
+
+
+class ConfirmLinkForm(SchoolForm):
+    """The one button on the page an emailed link opens. Opening a link changes nothing
+    (mail scanners and link previews open every link they see, with GET or HEAD); pressing
+    the button, a CSRF-protected POST, is what makes the change."""

@@ -153,13 +153,20 @@ class ConfirmResult(enum.StrEnum):
     ALREADY = "already"
 
 
-def confirm_email(token: str) -> tuple[ConfirmResult, User]:
-    """Confirm the address a token was sent to. Raises TokenError for a bad or stale link."""
+def user_to_confirm(token: str) -> User:
+    """The account a confirmation link is for, changing nothing. Raises TokenError for a bad
+    or stale link."""
     max_age = int(current_app.config["ACCOUNT_CONFIRM_WITHIN"].total_seconds())
     payload = read_token(CONFIRM, token, max_age)
     user = db.session.get(User, payload.get("u"))
     if user is None or not user.is_active or user.email != payload.get("e"):
         raise TokenError("invalid")
+    return user
+
+
+def confirm_email(token: str) -> tuple[ConfirmResult, User]:
+    """Confirm the address a token was sent to. Raises TokenError for a bad or stale link."""
+    user = user_to_confirm(token)
     if user.is_confirmed:
         return ConfirmResult.ALREADY, user
     user.email_confirmed_at = utcnow()
@@ -377,8 +384,9 @@ def request_email_change(user: User, new_address: str, password: str) -> EmailCh
     return EmailChangeOutcome.SENT
 
 
-def confirm_email_change(token: str) -> User:
-    """Switch to the new address from its link; the old address hears about it."""
+def email_change_for(token: str) -> tuple[User, str]:
+    """The account and new address an email change link is for, changing nothing. Raises
+    TokenError for a bad or stale link, or a new address someone else has since taken."""
     max_age = int(current_app.config["EMAIL_CHANGE_WITHIN"].total_seconds())
     payload = read_token(CHANGE_EMAIL, token, max_age)
     user = db.session.get(User, payload.get("u"))
@@ -390,6 +398,12 @@ def confirm_email_change(token: str) -> User:
     )
     if taken:
         raise TokenError("invalid")
+    return user, new_address
+
+
+def confirm_email_change(token: str) -> User:
+    """Switch to the new address from its link; the old address hears about it."""
+    user, new_address = email_change_for(token)
     old_address = user.email
     user.email = new_address
     user.email_confirmed_at = utcnow()

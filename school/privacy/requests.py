@@ -201,14 +201,22 @@ def send_confirmation(request: PrivacyRequest, user: User | None) -> None:
     )
 
 
-def confirm_request(token: str) -> PrivacyRequest:
-    """The person clicked the emailed link: the request becomes real and its clock starts."""
+def request_to_confirm(token: str) -> PrivacyRequest:
+    """The request an emailed confirmation link is for, changing nothing. Raises TokenError
+    for a bad or stale link."""
     payload = read_token(CONFIRM_PURPOSE, token, int(CONFIRM_WITHIN.total_seconds()))
     request = db.session.scalar(
         select(PrivacyRequest).where(PrivacyRequest.public_id == payload.get("r"))
     )
     if request is None or request.subject_email != payload.get("e"):
         raise TokenError("invalid")
+    return request
+
+
+def confirm_request(token: str) -> PrivacyRequest:
+    """The person pressed the button behind the emailed link: the request becomes real and
+    its clock starts."""
+    request = request_to_confirm(token)
     if request.status is not RequestStatus.AWAITING_CONFIRMATION:
         return request
     transition(

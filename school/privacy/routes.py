@@ -7,10 +7,11 @@ from sqlalchemy import select
 
 from school.compliance.services import active_processors, home_country
 from school.extensions import db
+from school.forms import ConfirmLinkForm
 from school.i18n import current_language
 from school.markdown_text import render_markdown
 from school.privacy import bp, policies, requests
-from school.privacy.models import PolicyVersion
+from school.privacy.models import PolicyVersion, RequestStatus
 from school.privacy.policy_forms import AcceptPolicyForm
 from school.privacy.services import current_policy
 from school.security import TokenError
@@ -35,11 +36,27 @@ def policy():
     )
 
 
-@bp.route("/privacy/requests/confirm/<token>")
+@bp.route("/privacy/requests/confirm/<token>", methods=["GET", "POST"])
 def confirm_request(token):
-    """The link from a confirmation email: only this makes an emailed request act."""
+    """The link from a confirmation email: only its button makes an emailed request act."""
+    form = ConfirmLinkForm()
     try:
-        request = requests.confirm_request(token)
+        if form.validate_on_submit():
+            request = requests.confirm_request(token)
+        else:
+            request = requests.request_to_confirm(token)
+            if request.status is RequestStatus.AWAITING_CONFIRMATION:
+                return render_template(
+                    "confirm_link.html",
+                    form=form,
+                    heading=_("Confirm your privacy request"),
+                    explanation=_(
+                        "Press the button to make your request (reference %(ref)s). "
+                        "Nothing happens until you do.",
+                        ref=request.public_id,
+                    ),
+                    button=_("Confirm my request"),
+                )
     except TokenError as error:
         if error.reason == "expired":
             message = _(
