@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from email import message_from_bytes, policy
+from email import message_from_bytes, message_from_string, policy
 
 import pytest
 from flask_wtf import FlaskForm
@@ -172,3 +172,18 @@ def test_every_form_refuses_control_characters_in_every_one_line_field(app):
                 if is_one_line(field):
                     assert isinstance(field.validators[0], OneLine), (form_class, field.name)
                     assert not field.validate(form), (form_class, field.name)
+
+
+def test_an_international_address_is_written_as_utf8_not_mangled(app):
+    message = services.compose(
+        subject="Привет",
+        recipient="ян@пример.рф",
+        message_id="<one@lingua.example>",
+        text_body="текст",
+        html_body="<p>текст</p>",
+    )
+    raw = services.as_wire_bytes(message)
+    assert "ян@пример.рф".encode() in raw  # SMTPUTF8: UTF-8 as it is, not encoded-words
+    parsed = message_from_string(raw.decode("utf-8"), policy=policy.default)
+    assert parsed["To"].addresses[0].addr_spec == "ян@пример.рф"
+    assert parsed["Subject"] == "Привет"
