@@ -17,8 +17,13 @@ from school.accounts.models import User
 from school.extensions import db
 from school.mail.services import send_committed
 from school.newsletter.models import Subscriber
-from school.privacy import requests
-from school.privacy.models import PrivacyRequest, RequestChannel, RequestStatus, RequestType
+from school.privacy.requests import lifecycle
+from school.privacy.requests.models import (
+    PrivacyRequest,
+    RequestChannel,
+    RequestStatus,
+    RequestType,
+)
 from tests.accounts.test_signup import signup
 from tests.conftest import PASSWORD, link_in, path_of
 
@@ -73,7 +78,7 @@ def newsletter_confirmation(client, smtp, student) -> EmailedLink:
 
 
 def privacy_request_confirmation(client, smtp, student) -> EmailedLink:
-    request = requests.submit_request(
+    request = lifecycle.submit_request(
         RequestType.ERASURE, channel=RequestChannel.EMAIL, language="en", user=student
     )
     db.session.commit()

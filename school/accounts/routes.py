@@ -29,8 +29,8 @@ from school.accounts.forms import (
 from school.extensions import limiter
 from school.forms import ConfirmLinkForm
 from school.i18n import current_language
-from school.privacy.models import ConsentPurpose
-from school.privacy.services import consent_wording, current_policy
+from school.privacy.consent.ledger import consent_wording, current_policy
+from school.privacy.consent.models import ConsentPurpose
 from school.security import TokenError, is_safe_redirect
 
 
@@ -40,10 +40,6 @@ def _login_key() -> str:
 
 def _failed(response) -> bool:
     return response.status_code == 401
-
-
-def _config_limit(name):
-    return lambda: current_app.config[name]
 
 
 def _fresh_session() -> None:
@@ -63,7 +59,7 @@ def _token_failure(error: TokenError, expired_message: str):
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_config_limit("SIGNUP_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_IP"], methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -170,7 +166,7 @@ def confirm(token):
 
 
 @bp.route("/confirm", methods=["GET", "POST"])
-@limiter.limit(_config_limit("RESET_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_IP"], methods=["POST"])
 def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
@@ -184,9 +180,11 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_config_limit("LOGIN_LIMIT_PER_IP"), methods=["POST"], deduct_when=_failed)
 @limiter.limit(
-    _config_limit("LOGIN_LIMIT_PER_ACCOUNT"),
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     methods=["POST"],
     key_func=_login_key,
     deduct_when=_failed,
@@ -240,7 +238,7 @@ def logout():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_config_limit("RESET_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_IP"], methods=["POST"])
 def forgot_password():
     form = PasswordResetRequestForm()
     if form.validate_on_submit():

@@ -26,8 +26,8 @@ from school.database import utcnow
 from school.extensions import db
 from school.intake import parsing
 from school.intake.models import IntakeMessage, IntakeOutcome
-from school.privacy import requests as privacy_requests
-from school.privacy.models import RequestChannel, RequestType
+from school.privacy.requests import lifecycle as privacy_requests
+from school.privacy.requests.models import RequestChannel, RequestType
 
 CHUNK = 1024 * 1024
 DETAILS_MAX_CHARS = 20_000
@@ -161,7 +161,7 @@ def _our_addresses() -> set[str]:
     config = current_app.config
     addresses = {parsing.address_of(config["MAIL_DEFAULT_SENDER"])}
     addresses.add(parsing.address_of(config.get("PRIVACY_CONTACT_EMAIL") or ""))
-    addresses.update(a.lower() for a in config.get("INTAKE_OWN_ADDRESSES", ()))
+    addresses.update(a.lower() for a in config["INTAKE_OWN_ADDRESSES"])
     return {a for a in addresses if a}
 
 
