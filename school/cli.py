@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
-from sqlalchemy.engine import make_url
 
+from school.backups import BackupError, make_backup, verify_backup
 from school.extensions import db
-from school.files import private_folder
 
 
 @click.command("seed-demo")
@@ -30,25 +26,41 @@ def seed_demo_command(force):
 
 @click.command("backup")
 @click.argument("destination", required=False, type=click.Path(dir_okay=True))
-def backup_command(destination):
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Then restore the copy into a temporary database and decrypt its encrypted values.",
+)
+@click.option(
+    "--check",
+    "existing",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Verify this existing backup instead of taking one.",
+)
+def backup_command(destination, verify, existing):
     """Copy the SQLite database with SQLite's online backup (safe while the site runs)."""
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() != "sqlite":
-        raise click.ClickException("backup is for SQLite; use pg_dump for PostgreSQL")
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = Path(destination or Path(current_app.instance_path) / "backups")
-    if target.suffix == "":
-        private_folder(target)
-        target = target / f"school-{stamp}.sqlite3"
-    source = sqlite3.connect(url.database)
-    copy = sqlite3.connect(target)
     try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
-    target.chmod(0o600)
-    click.echo(f"Backed up to {target}")
+        if existing is None:
+            target = make_backup(destination)
+            click.echo(f"Backed up to {target}")
+        if verify or existing is not None:
+            checked = existing or target
+            report = verify_backup(checked)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    if not (verify or existing is not None):
+        return
+    if not report.ok:
+        lost = ", ".join(f"{name}: {count}" for name, count in sorted(report.unreadable.items()))
+        raise click.ClickException(
+            f"{checked} restores, but {sum(report.unreadable.values())} encrypted values do "
+            f"not decrypt with the keys in use ({lost}). Its keys were retired more than "
+            "BACKUP_RETENTION_DAYS ago, or lost: restoring it would lose these values."
+        )
+    click.echo(
+        f"Verified {checked}: restored {report.rows} rows into a temporary database; "
+        f"all {report.decrypted} encrypted values decrypt."
+    )
 
 
 def init_app(app) -> None:

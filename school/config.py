@@ -44,6 +44,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SCHOOL_ENV": str,
     "MAIL_RATE_PER_SECOND": float,
     "UNSUBSCRIBE_MAILTO": str,
+    "BACKUP_RETENTION_DAYS": int,
 }
 
 
@@ -145,6 +146,9 @@ class Defaults:
     ANALYTICS_RETENTION_DAYS = 180
     EXPORT_LINK_DAYS = 7  # how long the download link of an export works
     PRIVACY_AUTO_APPROVE_EXPORTS = False  # carry out exports without waiting for staff
+    # How long a backup of the database is kept. A key retired by ``flask keys rotate``
+    # still decrypts (never encrypts) for this long, so every backup kept can be restored.
+    BACKUP_RETENTION_DAYS = 35
 
     # The privacy mailbox: requests by email, through an MTA pipe, IMAP or a maildir.
     INTAKE_MAX_BYTES = 25 * 1024 * 1024

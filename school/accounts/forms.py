@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -29,6 +28,7 @@ from wtforms.validators import (
 
 from school.accounts.models import EMAIL_MAX, NAME_MAX
 from school.accounts.services import age_on, is_minor, normalise_email
+from school.forms import SchoolForm
 
 # The ages a date of birth may give, in full years, wherever one is typed (see
 # plausible_birth_date).
@@ -117,7 +117,7 @@ def birth_date_field(required_message=None) -> BirthDateField:
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(SchoolForm):
     full_name = StringField(
         _l("Full name"),
         validators=[
@@ -183,12 +183,12 @@ class SignupForm(FlaskForm):
         return valid
 
 
-class GuardianConsentForm(FlaskForm):
+class GuardianConsentForm(SchoolForm):
     marketing_consent = BooleanField(default=False)
     submit = SubmitField(_l("I give consent on their behalf"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SchoolForm):
     email = email_field()
     password = PasswordField(
         _l("Password"),
@@ -200,36 +200,36 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(SchoolForm):
     submit = SubmitField(_l("Log out"))
 
 
-class SignOutEverywhereForm(FlaskForm):
+class SignOutEverywhereForm(SchoolForm):
     submit = SubmitField(_l("Sign out everywhere"))
 
 
-class SignInLinkRequestForm(FlaskForm):
+class SignInLinkRequestForm(SchoolForm):
     email = email_field()
     submit = SubmitField(_l("Email me a sign-in link"))
 
 
-class SignInByLinkForm(FlaskForm):
+class SignInByLinkForm(SchoolForm):
     """Only a button: following a link (a mail scanner's prefetch) must not sign anyone in."""
 
     submit = SubmitField(_l("Sign in"))
 
 
-class ResendConfirmationForm(FlaskForm):
+class ResendConfirmationForm(SchoolForm):
     email = email_field()
     submit = SubmitField(_l("Send the link again"))
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(SchoolForm):
     email = email_field()
     submit = SubmitField(_l("Send reset link"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(SchoolForm):
     password = new_password_field(_l("New password"))
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -239,7 +239,7 @@ class PasswordResetForm(FlaskForm):
     submit = SubmitField(_l("Set new password"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(SchoolForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
@@ -254,7 +254,7 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(SchoolForm):
     new_email = email_field(_l("New email address"))
     current_password = PasswordField(
         _l("Current password"),

@@ -30,6 +30,7 @@ from school.accounts.forms import (
     SignupForm,
 )
 from school.extensions import limiter
+from school.forms import ConfirmLinkForm
 from school.i18n import current_language
 from school.privacy.consent.ledger import consent_wording, current_policy
 from school.privacy.consent.models import ConsentPurpose
@@ -137,14 +138,25 @@ def check_email():
     return render_template("accounts/check_email.html")
 
 
-@bp.route("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token):
+    """Opening the link shows a button; only pressing it confirms (see ConfirmLinkForm)."""
+    expired = _("This confirmation link has expired. Ask for a new one below.")
+    form = ConfirmLinkForm()
     try:
+        if not form.validate_on_submit():
+            user = services.user_to_confirm(token)
+            if not user.is_confirmed:
+                return render_template(
+                    "confirm_link.html",
+                    form=form,
+                    heading=_("Confirm your email address"),
+                    explanation=_("Press the button to confirm %(email)s.", email=user.email),
+                    button=_("Confirm my address"),
+                )
         result, user = services.confirm_email(token)
     except TokenError as error:
-        return _token_failure(
-            error, _("This confirmation link has expired. Ask for a new one below.")
-        )
+        return _token_failure(error, expired)
     if result is services.ConfirmResult.ALREADY:
         flash(_("Your address was already confirmed. You can log in."), "info")
     else:
@@ -366,9 +378,23 @@ def change_email():
     return _settings_page(email_form=form), 400
 
 
-@bp.route("/account/email/confirm/<token>")
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
 def confirm_email_change(token):
+    """Opening the link shows a button; only pressing it changes the address."""
+    form = ConfirmLinkForm()
     try:
+        if not form.validate_on_submit():
+            _user, new_address = services.email_change_for(token)
+            return render_template(
+                "confirm_link.html",
+                form=form,
+                heading=_("Confirm your new email address"),
+                explanation=_(
+                    "Press the button to use %(email)s for your account from now on.",
+                    email=new_address,
+                ),
+                button=_("Change my address"),
+            )
         services.confirm_email_change(token, _current_sign_in())
     except TokenError as error:
         return _token_failure(error, _("This link has expired. Ask for the change again."))

@@ -186,13 +186,20 @@ class ConfirmResult(enum.StrEnum):
     ALREADY = "already"
 
 
-def confirm_email(token: str) -> tuple[ConfirmResult, User]:
-    """Confirm the address a token was sent to. Raises TokenError for a bad or stale link."""
+def user_to_confirm(token: str) -> User:
+    """The account a confirmation link is for, changing nothing. Raises TokenError for a bad
+    or stale link."""
     max_age = int(current_app.config["ACCOUNT_CONFIRM_WITHIN"].total_seconds())
     payload = read_token(CONFIRM, token, max_age)
     user = db.session.get(User, payload.get("u"))
     if user is None or not user.is_active or user.email != payload.get("e"):
         raise TokenError("invalid")
+    return user
+
+
+def confirm_email(token: str) -> tuple[ConfirmResult, User]:
+    """Confirm the address a token was sent to. Raises TokenError for a bad or stale link."""
+    user = user_to_confirm(token)
     if user.is_confirmed:
         return ConfirmResult.ALREADY, user
     user.email_confirmed_at = utcnow()
@@ -531,9 +538,9 @@ def request_email_change(user: User, new_address: str, password: str) -> EmailCh
     return EmailChangeOutcome.SENT
 
 
-def confirm_email_change(token: str, current: SignInSession | None = None) -> User:
-    """Switch to the new address from its link; the old address hears about it. Every
-    sign-in of the account ends but ``current`` (the one the link is opened in, if any)."""
+def email_change_for(token: str) -> tuple[User, str]:
+    """The account and new address an email change link is for, changing nothing. Raises
+    TokenError for a bad or stale link, or a new address someone else has since taken."""
     max_age = int(current_app.config["EMAIL_CHANGE_WITHIN"].total_seconds())
     payload = read_token(CHANGE_EMAIL, token, max_age)
     user = db.session.get(User, payload.get("u"))
@@ -545,10 +552,18 @@ def confirm_email_change(token: str, current: SignInSession | None = None) -> Us
     )
     if taken:
         raise TokenError("invalid")
+    return user, new_address
+
+
+def confirm_email_change(token: str, current: SignInSession | None = None) -> User:
+    """Switch to the new address from its link; the old address hears about it. Every
+    sign-in of the account ends but ``current`` (the one the link is opened in, if any)."""
+    user, new_address = email_change_for(token)
     old_address = user.email
     user.email = new_address
     user.email_confirmed_at = utcnow()
     emails.address_was_changed(user, old_address)
+    sessions.end_all(user, keep=current)
     sessions.end_all(user, keep=current)
     try:
         db.session.commit()

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,10 +10,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from school.forms import SchoolForm
+
 REQUIRED = _l("This field is required.")
 
 
-class ProcessorForm(FlaskForm):
+class ProcessorForm(SchoolForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     service = StringField(
         _l("What they do for us"), validators=[DataRequired(REQUIRED), Length(max=300)]
@@ -37,7 +38,7 @@ class ProcessorForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class InquiryForm(FlaskForm):
+class InquiryForm(SchoolForm):
     authority = StringField(_l("Authority"), validators=[DataRequired(REQUIRED), Length(max=200)])
     reference = StringField(_l("Their reference"), validators=[Length(max=100)])
     subject = TextAreaField(
@@ -47,7 +48,7 @@ class InquiryForm(FlaskForm):
     submit = SubmitField(_l("Record inquiry"))
 
 
-class InquiryAnswerForm(FlaskForm):
+class InquiryAnswerForm(SchoolForm):
     answered_on = DateField(_l("Answered on"), validators=[DataRequired(REQUIRED)])
     answer_summary = TextAreaField(
         _l("What we answered"), validators=[DataRequired(REQUIRED), Length(max=5000)]
@@ -55,7 +56,7 @@ class InquiryAnswerForm(FlaskForm):
     submit = SubmitField(_l("Record answer"))
 
 
-class BreachForm(FlaskForm):
+class BreachForm(SchoolForm):
     discovered_at = DateTimeLocalField(
         _l("Discovered at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(REQUIRED)]
     )
@@ -73,6 +74,6 @@ class BreachForm(FlaskForm):
     submit = SubmitField(_l("Record breach"))
 
 
-class BreachNotifiedForm(FlaskForm):
+class BreachNotifiedForm(SchoolForm):
     authority = SubmitField(_l("Authority notified now"))
     people = SubmitField(_l("People notified now"))

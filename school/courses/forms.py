@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,13 +14,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from school.courses.models import FORMAT_LABELS, Format, Level
-from school.forms import select_choices
+from school.forms import SchoolForm, select_choices
 
 REQUIRED = _l("This field is required.")
 ANY = ("", _l("Any"))
 
 
-class CatalogueFilterForm(FlaskForm):
+class CatalogueFilterForm(SchoolForm):
     """The catalogue's filters: a GET form, so a filtered list can be bookmarked."""
 
     class Meta:
@@ -43,7 +42,7 @@ class CatalogueFilterForm(FlaskForm):
     submit = SubmitField(_l("Show courses"))
 
 
-class CourseForm(FlaskForm):
+class CourseForm(SchoolForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=150)])
     slug = StringField(
         _l("Address (optional)"),

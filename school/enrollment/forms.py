@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from school.courses.models import Level
 from school.enrollment.models import PAYMENT_LABELS
-from school.forms import select_choices
+from school.forms import SchoolForm, select_choices
 
 REQUIRED = _l("This field is required.")
 
@@ -15,7 +14,7 @@ CONTRACT_WORDING = _l(
 )
 
 
-class EnrollmentForm(FlaskForm):
+class EnrollmentForm(SchoolForm):
     preferred_schedule = StringField(
         _l("Preferred days and times (optional)"), validators=[Optional(), Length(max=200)]
     )
@@ -34,7 +33,7 @@ class EnrollmentForm(FlaskForm):
     submit = SubmitField(_l("Ask to enrol"))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(SchoolForm):
     reason = TextAreaField(
         _l("Reason (sent to the student)"),
         validators=[DataRequired(REQUIRED), Length(max=2000)],
@@ -42,14 +41,14 @@ class DeclineForm(FlaskForm):
     submit = SubmitField(_l("Decline"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SchoolForm):
     """A button-only form: approve, waitlist, start, complete, cancel."""
 
     action = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("Confirm"))
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(SchoolForm):
     payment_reference = StringField(
         _l("Payment reference from the provider"), validators=[Optional(), Length(max=100)]
     )
@@ -60,10 +59,10 @@ class PaymentForm(FlaskForm):
     submit = SubmitField(_l("Save payment details"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(SchoolForm):
     submit = SubmitField(_l("Cancel this enrolment"))
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(SchoolForm):
     done = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("Save"))

@@ -10,20 +10,29 @@ retried with backoff.
 from __future__ import annotations
 
 import base64
+import email.policy
 import functools
+import re
 import secrets
 import smtplib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.header import Header
-from email.utils import formatdate, make_msgid
+from email.headerregistry import (
+    Address,
+    HeaderRegistry,
+    UniqueUnstructuredHeader,
+    UnstructuredHeader,
+)
+from email.message import EmailMessage, MIMEPart
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_mail import Connection, Message, sanitize_address
+from flask_mail import Connection
 from sqlalchemy import String, cast, delete, event, literal, select, update
 from sqlalchemy.orm import Session
 
@@ -31,6 +40,7 @@ from school.database import checkpoint_wal, utcnow
 from school.extensions import db
 from school.files import private_folder, write_private
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
+from school.text import one_line
 from school.web_urls import site_url
 
 _PENDING = "outbox_pending_ids"
@@ -96,9 +106,8 @@ def queue_rendered(
 
 
 def _sender_domain() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    address = sender.rsplit("<", 1)[-1].rstrip(">")
-    return address.rsplit("@", 1)[-1] or "localhost"
+    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    return address.rpartition("@")[2] or "localhost"
 
 
 @event.listens_for(Session, "after_commit")
@@ -134,8 +143,9 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-class _TimedConnection(Connection):
-    """Flask-Mail's connection with a socket timeout, so a hung server cannot hang us."""
+class _SmtpConnection(Connection):
+    """Flask-Mail's connection (its settings, its login) with a socket timeout, so a hung
+    server cannot hang us, sending the standard library's messages."""
 
     def configure_host(self):
         timeout = current_app.config["MAIL_TIMEOUT"]
@@ -149,6 +159,17 @@ class _TimedConnection(Connection):
         if state.username and state.password:
             host.login(state.username, state.password)
         return host
+
+    def send(self, message: EmailMessage, outbox_id: int) -> None:
+        if self.host is None:  # MAIL_SUPPRESS_SEND
+            return
+        # The envelope names the one recipient the outbox row is for, whatever the headers
+        # say; ``send_message`` switches to SMTPUTF8 for an address that needs it.
+        self.host.send_message(
+            message,
+            from_addr=message["From"].addresses[0].addr_spec,
+            to_addrs=[message["To"].addresses[0].addr_spec],
+        )
 
 
 class _SpoolConnection:
@@ -164,18 +185,18 @@ class _SpoolConnection:
     def __exit__(self, *exc_info):
         return False
 
-    def send(self, message: Message) -> None:
+    def send(self, message: EmailMessage, outbox_id: int) -> None:
         stamp = utcnow().strftime("%Y%m%dT%H%M%S")
-        name = f"{stamp}-{message.outbox_id:08d}.eml"
+        name = f"{stamp}-{outbox_id:08d}.eml"
         temporary = self.directory / f".{name}.tmp"
-        write_private(temporary, message.as_bytes())
+        write_private(temporary, as_wire_bytes(message))
         temporary.replace(self.directory / name)
 
 
 def open_connection():
     """A connection to the configured SMTP server, or to the local spool."""
     if current_app.config.get("MAIL_SERVER"):
-        return _TimedConnection(current_app.extensions["mail"])
+        return _SmtpConnection(current_app.extensions["mail"])
     return _SpoolConnection(Path(current_app.config["MAIL_SPOOL_DIR"]))
 
 
@@ -189,79 +210,171 @@ def register_personaliser(template: str, personalise) -> None:
     _PERSONALISERS[template] = personalise
 
 
-class _WireMessage(Message):
-    """Flask-Mail's message with a lean serialiser for the usual case (text + HTML, no
-    attachments, ASCII extra headers), which is all the outbox sends.
+class _ListHeader(UnstructuredHeader):
+    """RFC 2369 list headers (``List-Unsubscribe``): a list of ``<URL>``s.
 
-    The standard library's generator costs more CPU per message than the SMTP exchange with
-    a local relay; a newsletter to thousands pays that thousands of times. The subject and
-    addresses are encoded exactly as Flask-Mail does (RFC 2047), the bodies as base64 UTF-8.
-    Anything unusual goes through Flask-Mail's own serialiser.
+    The generic folder splits a word longer than a line into encoded-words, which turns a
+    long unsubscribe URL into something no mail client can follow; a list is folded only
+    between its URLs instead (a line may hold 998 characters).
     """
 
-    def as_bytes(self) -> bytes:
-        extra = self.extra_headers or {}
-        usual = (
-            self.html
-            and not self.attachments
-            and not self.cc
-            and not self.reply_to
-            and all(str(name).isascii() and str(value).isascii() for name, value in extra.items())
-        )
-        if not usual:
-            return super().as_bytes()
-        boundary = f"=_{secrets.token_hex(16)}"  # "=_" never occurs in base64 lines
-        subject = self.subject or ""
-        if not subject.isascii():
-            subject = Header(subject, "utf-8").encode(linesep="\r\n")
-        head = [
-            f"Subject: {subject}",
-            f"From: {_encoded_address(self.sender)}",
-            "To: " + ", ".join(_encoded_address(address) for address in self.recipients),
-            f"Date: {formatdate(self.date, localtime=True)}",
-            f"Message-ID: {self.msgId}",
-            *(f"{name}: {value}" for name, value in extra.items()),
-            "MIME-Version: 1.0",
-            f'Content-Type: multipart/alternative; boundary="{boundary}"',
-            "",
-        ]
-        parts = []
-        for subtype, content in (("plain", self.body or ""), ("html", self.html)):
-            parts += [
-                f"--{boundary}",
-                f'Content-Type: text/{subtype}; charset="utf-8"',
-                "Content-Transfer-Encoding: base64",
-                "",
-                base64.encodebytes(content.encode("utf-8")).decode("ascii").replace("\n", "\r\n"),
-            ]
-        parts.append(f"--{boundary}--\r\n")
-        return "\r\n".join(head + parts).encode("ascii")
+    def fold(self, *, policy):
+        value = str(self)
+        urls = re.findall(r"<[^<>\s]*>", value)
+        if not value.isascii() or ", ".join(urls) != value:
+            return super().fold(policy=policy)
+        return f"{self.name}: " + ("," + policy.linesep + " ").join(urls) + policy.linesep
 
 
-@functools.lru_cache(maxsize=1024)
-def _encoded_address(address: str) -> str:
-    return sanitize_address(address)
+class _TypedSubject(UniqueUnstructuredHeader):
+    """A subject is text someone typed, taken literally.
+
+    The email package reads "=?...?=" in a value as an RFC 2047 encoded-word, decodes it on
+    the way in and writes the decoded text back raw, so a reader would see something other
+    than what was typed. Kept as typed instead, and a subject holding "=?" is sent entirely
+    as encoded-words, which decode to exactly that text.
+    """
+
+    @classmethod
+    def parse(cls, value, kwds):
+        super().parse(value, kwds)
+        kwds["decoded"] = value
+
+    def fold(self, *, policy):
+        if "=?" not in self:
+            return super().fold(policy=policy)
+        encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
 
 
-def build_message(row: OutboxMessage) -> Message:
+class _HeaderClasses(HeaderRegistry):
+    """The standard header classes, with our Subject and list headers, each made once.
+
+    The standard registry builds a new class on every lookup, and the email package looks
+    one up for every header set: most of the cost of setting a header.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.map_to_type("list-unsubscribe", _ListHeader)
+        self.map_to_type("subject", _TypedSubject)
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name):
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(key)
+        return made
+
+
+# RFC 5322 for SMTP (CRLF, lines folded at 78); refuses a header value with a line break.
+POLICY = email.policy.SMTP.clone(header_factory=_HeaderClasses())
+
+
+def as_wire_bytes(message: EmailMessage) -> bytes:
+    """The message as sent: an address that needs UTF-8 is written as UTF-8 (SMTPUTF8)."""
+    international = not all(str(message[name]).isascii() for name in ("From", "To"))
+    return message.as_bytes(policy=POLICY.clone(utf8=True) if international else POLICY)
+
+
+def _address(address: str) -> Address:
+    """An address typed by a person (checked by the form), as an Address object."""
+    if address.isascii():
+        return Address(addr_spec=address)
+    # The header parser refuses a non-ASCII local part; SMTPUTF8 carries it as it is.
+    username, _, domain = address.rpartition("@")
+    return Address(username=username, domain=domain)
+
+
+def _sender_address(sender: str) -> Address:
+    """``MAIL_DEFAULT_SENDER`` ("Name <address>") as an Address object."""
+    name, address = parseaddr(sender)
+    return Address(display_name=name, addr_spec=address)
+
+
+@dataclass(frozen=True)
+class _Letterhead:
+    """What every copy of one message shares, parsed once: its headers (Subject, From, the
+    robot markers, the MIME structure) and the headers of its text and HTML parts.
+
+    A newsletter sends the same subject to thousands; building these once per campaign
+    instead of once per copy is what lets the standard library keep the newsletter's pace.
+    """
+
+    headers: tuple
+    part_headers: tuple
+
+
+@functools.lru_cache(maxsize=64)
+def _letterhead(subject: str, sender: str) -> _Letterhead:
+    prototype = EmailMessage(policy=POLICY)
+    prototype["Subject"] = one_line(subject)
+    prototype["From"] = _sender_address(sender)
+    # Marks our own mail, so the email intake never answers it (no loops), and tells other
+    # robots not to auto-reply (RFC 3834).
+    prototype["X-School-Outbox"] = "1"
+    prototype["Auto-Submitted"] = "auto-generated"
+    prototype.set_content("", cte="base64")
+    prototype.add_alternative("", subtype="html", cte="base64")
+    # Base64 lines never start with "--", so one boundary serves every copy.
+    prototype.set_boundary(f"=_{secrets.token_hex(16)}")
+    return _Letterhead(
+        headers=tuple(prototype.items()),
+        part_headers=tuple(tuple(part.items()) for part in prototype.iter_parts()),
+    )
+
+
+def compose(
+    *,
+    subject: str,
+    recipient: str,
+    message_id: str,
+    text_body: str,
+    html_body: str,
+    headers: dict | None = None,
+) -> EmailMessage:
+    """One outgoing message, built with the ``email`` API: a header value holding a line
+    break is refused by it, so nothing a person typed can add a header or replace a body.
+
+    What the copies of one message share comes parsed from :func:`_letterhead`; this sets
+    only what is this copy's own: recipient, date, Message-ID, extra headers, bodies.
+    """
+    letterhead = _letterhead(subject, current_app.config["MAIL_DEFAULT_SENDER"])
+    message = EmailMessage(policy=POLICY)
+    for name, value in letterhead.headers:
+        message[name] = value  # an already parsed header object: stored as it is
+    message["To"] = _address(recipient)
+    message["Date"] = datetime.now(UTC)
+    message["Message-ID"] = message_id
+    for name, value in (headers or {}).items():
+        message[name] = value
+    parts = []
+    for part_headers, body in zip(letterhead.part_headers, (text_body, html_body), strict=True):
+        part = MIMEPart(policy=POLICY)
+        for name, value in part_headers:
+            part[name] = value
+        # Encoded as the shared Content-Transfer-Encoding header says.
+        part.set_payload(base64.encodebytes(body.encode("utf-8")).decode("ascii"))
+        parts.append(part)
+    message.set_payload(parts)
+    return message
+
+
+def build_message(row: OutboxMessage) -> EmailMessage:
     personalise = _PERSONALISERS.get(row.template)
     if personalise is not None:
         text_body, html_body, headers = personalise(row)
     else:
         text_body, html_body, headers = row.text_body, row.html_body, dict(row.headers or {})
-    message = _WireMessage(
+    return compose(
         subject=row.subject,
-        recipients=[row.recipient],
-        body=text_body,
-        html=html_body,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        # Marks our own mail, so the email intake never answers it (no loops), and tells
-        # other robots not to auto-reply (RFC 3834).
-        extra_headers={"X-School-Outbox": "1", "Auto-Submitted": "auto-generated", **headers},
+        recipient=row.recipient,
+        message_id=row.message_id,
+        text_body=text_body,
+        html_body=html_body,
+        headers=headers,
     )
-    message.msgId = row.message_id
-    message.outbox_id = row.id
-    return message
 
 
 def due_ids(limit: int) -> list[int]:
@@ -388,7 +501,7 @@ def deliver(
                 if not _claim(snapshot.id):
                     continue
                 try:
-                    conn.send(build_message(snapshot))
+                    conn.send(build_message(snapshot), snapshot.id)
                 except (smtplib.SMTPException, OSError) as error:
                     row = db.session.get(OutboxMessage, snapshot.id, populate_existing=True)
                     if _is_permanent(error):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from school.extensions import db
+from school.forms import SchoolForm
 from school.mail import services
 from school.mail.models import OutboxMessage, OutboxStatus
 from school.pagination import paginate
@@ -20,7 +20,7 @@ from school.security import staff_blueprint
 bp = staff_blueprint("mail_admin", __name__, url_prefix="/admin/mail")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SchoolForm):
     """A form with nothing but its CSRF token, for one-button actions."""
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from school.accounts.forms import email_field
 from school.courses.models import Level
-from school.forms import select_choices
+from school.forms import SchoolForm, select_choices
 
 
 def language_choices() -> list[SelectChoice]:
@@ -20,25 +19,25 @@ def language_choices() -> list[SelectChoice]:
     ]
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(SchoolForm):
     email = email_field()
     language = SelectField(_l("Language of the newsletter"), choices=language_choices())
     submit = SubmitField(_l("Subscribe"))
 
 
-class AccountSubscriptionForm(FlaskForm):
+class AccountSubscriptionForm(SchoolForm):
     subscribed = BooleanField()  # labelled with the exact consent wording in the template
     submit = SubmitField(_l("Save my choice"))
 
 
-class UnsubscribeForm(FlaskForm):
+class UnsubscribeForm(SchoolForm):
     class Meta:
         csrf = False  # the signed token in the address is the proof; see routes.unsubscribe
 
     submit = SubmitField(_l("Unsubscribe"))
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(SchoolForm):
     subject = StringField(
         _l("Subject"),
         validators=[
@@ -66,5 +65,5 @@ class CampaignForm(FlaskForm):
     submit = SubmitField(_l("Save and preview"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SchoolForm):
     """Nothing but the CSRF token, for one-button actions (test send, send)."""

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from school.extensions import csrf, limiter
+from school.forms import ConfirmLinkForm
 from school.i18n import current_language
 from school.newsletter import bp, services
 from school.newsletter.forms import (
@@ -55,9 +56,25 @@ def check_email():
     )
 
 
-@bp.route("/newsletter/confirm/<token>")
+@bp.route("/newsletter/confirm/<token>", methods=["GET", "POST"])
 def confirm(token):
-    result = services.confirm_subscription(token, request.remote_addr)
+    """Opening the link shows a button; only pressing it subscribes."""
+    form = ConfirmLinkForm()
+    if form.validate_on_submit():
+        result = services.confirm_subscription(token, request.remote_addr)
+    else:
+        result, subscriber = services.subscription_to_confirm(token)
+        if result is services.ConfirmResult.CONFIRMED:
+            return render_template(
+                "confirm_link.html",
+                form=form,
+                heading=_("Confirm your newsletter subscription"),
+                explanation=_(
+                    "Press the button to receive our newsletter at %(email)s.",
+                    email=subscriber.email,
+                ),
+                button=_("Subscribe"),
+            )
     if result is services.ConfirmResult.INVALID:
         return render_template("newsletter/link_problem.html"), 400
     return render_template("newsletter/confirmed.html")

@@ -242,19 +242,29 @@ class ConfirmResult(enum.Enum):
     INVALID = "invalid"
 
 
+def subscription_to_confirm(token: str) -> tuple[ConfirmResult, Subscriber | None]:
+    """What a confirmation link would do, changing nothing: INVALID (unknown or too old),
+    ALREADY (confirmed before) or CONFIRMED (it would start), with the subscription."""
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.token == token))
+    if subscriber is None:
+        return ConfirmResult.INVALID, None
+    if subscriber.is_active:
+        return ConfirmResult.ALREADY, subscriber
+    if subscriber.created_at < utcnow() - current_app.config["NEWSLETTER_CONFIRM_WITHIN"]:
+        return ConfirmResult.INVALID, None
+    return ConfirmResult.CONFIRMED, subscriber
+
+
 def confirm_subscription(token: str, ip_address: str | None = None) -> ConfirmResult:
-    """Open the confirmation link: the subscription starts and the ledger records it.
+    """The button behind the confirmation link: the subscription starts and the ledger
+    records it.
 
     An address that belongs to an account becomes that account's consent (the person has
     just proved the mailbox is theirs), so blocking and erasure of the account apply to it.
     """
-    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.token == token))
-    if subscriber is None:
-        return ConfirmResult.INVALID
-    if subscriber.is_active:
-        return ConfirmResult.ALREADY
-    if subscriber.created_at < utcnow() - current_app.config["NEWSLETTER_CONFIRM_WITHIN"]:
-        return ConfirmResult.INVALID
+    result, subscriber = subscription_to_confirm(token)
+    if result is not ConfirmResult.CONFIRMED:
+        return result
     account = db.session.scalar(select(User).where(User.email == subscriber.email))
     consent = {
         "purpose": ConsentPurpose.MARKETING,

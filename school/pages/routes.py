@@ -4,13 +4,13 @@ from pathlib import Path
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
 from school.cookie_choice import read_choice
 from school.cookies.services import remember_language
 from school.extensions import db
+from school.forms import SchoolForm
 from school.i18n import LANGUAGE_NAMES, current_language
 from school.markdown_text import render_markdown
 from school.pages import bp
@@ -19,7 +19,7 @@ from school.security import is_safe_redirect
 TEXTS = Path(__file__).resolve().parent / "texts"
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(SchoolForm):
     language = StringField(validators=[AnyOf(list(LANGUAGE_NAMES))])
     next = HiddenField()
 

@@ -6,13 +6,13 @@ import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from school.accounts.forms import birth_date_field
 from school.accounts.models import NAME_MAX
+from school.forms import SchoolForm
 from school.i18n import LANGUAGE_NAMES
 from school.profile.models import (
     ADDRESS_MAX,
@@ -71,7 +71,7 @@ def _full_name(presence):
     )
 
 
-class ProfileDetailsForm(FlaskForm):
+class ProfileDetailsForm(SchoolForm):
     """The details a person keeps about themselves, each with its one set of limits.
 
     The profile page edits them and a correction request asks for them, so a value one
@@ -155,7 +155,7 @@ class ProfileForm(ProfileDetailsForm):
         )
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(SchoolForm):
     photo = FileField(
         _l("Choose a photo"),
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
@@ -163,11 +163,11 @@ class PhotoForm(FlaskForm):
     submit = SubmitField(_l("Upload photo"))
 
 
-class DeletePhotoForm(FlaskForm):
+class DeletePhotoForm(SchoolForm):
     submit = SubmitField(_l("Remove photo"))
 
 
-class LanguageLevelForm(FlaskForm):
+class LanguageLevelForm(SchoolForm):
     language = SelectField(
         _l("Language you speak or learn"),
         choices=choices(LANGUAGES.items()),
@@ -181,11 +181,11 @@ class LanguageLevelForm(FlaskForm):
     submit = SubmitField(_l("Add or update"))
 
 
-class RemoveLanguageForm(FlaskForm):
+class RemoveLanguageForm(SchoolForm):
     """Only a CSRF token: the language comes from the URL."""
 
 
-class AccessReasonForm(FlaskForm):
+class AccessReasonForm(SchoolForm):
     reason = SelectField(_l("Why are you opening this profile?"), choices=[], default="support")
     note = StringField(
         _l("Details (shown to the student)"),

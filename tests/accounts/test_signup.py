@@ -46,7 +46,7 @@ def test_confirmation_link_then_login(client, smtp, auth):
     before = auth.login("nina@example.com", GOOD["password"])
     assert before.status_code == 302 and "/confirm" in before.headers["Location"]
 
-    confirmed = client.get(path_of(link))
+    confirmed = client.submit(path_of(link))
     assert confirmed.status_code == 302
     assert client.get("/login").status_code == 200
 
@@ -58,8 +58,8 @@ def test_confirmation_link_then_login(client, smtp, auth):
 def test_confirmation_link_is_single_use(client, smtp):
     signup(client)
     path = path_of(link_in(smtp.last_to("nina@example.com"), "/confirm/"))
-    client.get(path)
-    again = client.get(path, follow_redirects=True)
+    client.submit(path)
+    again = client.submit(path, follow_redirects=True)
     assert "already confirmed" in again.text
 
 

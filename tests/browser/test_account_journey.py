@@ -28,6 +28,8 @@ def test_sign_up_confirm_log_in_and_switch_language(page, live_server, smtp, axe
     link = link_in(smtp.last_to("lena@example.com"), "/confirm/")
     assert link.startswith(base)
     page.goto(link)
+    axe_check(page)
+    page.get_by_role("button", name="Confirm my address").click()
     page.wait_for_url(f"{base}/login")
     assert page.get_by_text("your address is confirmed").is_visible()
     axe_check(page)

@@ -113,7 +113,7 @@ def test_a_new_account_returns_to_the_course_after_confirmation(client, make_cou
             "processing_consent": "y",
         },
     )
-    confirm = client.get(path_of(link_in(smtp.last_to("new@example.com"), "/confirm/")))
+    confirm = client.submit(path_of(link_in(smtp.last_to("new@example.com"), "/confirm/")))
     assert confirm.headers["Location"] == f"/login?next=/courses/{course.slug}%23enrol"
 
 

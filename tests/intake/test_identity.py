@@ -49,7 +49,7 @@ def test_forged_from_changes_nothing_until_the_student_clicks(app, client, smtp,
 
     # Only the student's own mailbox gets the link; clicking it starts the clock.
     confirmation = smtp.last_to(student.email)
-    page = client.get(path_of(link_in(confirmation, "/privacy/requests/confirm/")))
+    page = client.submit(path_of(link_in(confirmation, "/privacy/requests/confirm/")))
     assert page.status_code == 200
     db.session.refresh(request)
     assert request.status is RequestStatus.AWAITING_REVIEW
@@ -92,7 +92,7 @@ def test_an_address_without_account_gets_the_same_reply_and_can_confirm(app, cli
     assert known["Subject"] == unknown["Subject"]
     assert shape(known) == shape(unknown)
 
-    client.get(path_of(link_in(unknown, "/privacy/requests/confirm/")))
+    client.submit(path_of(link_in(unknown, "/privacy/requests/confirm/")))
     bare = next(r for r in privacy_requests() if r.subject_email == "nobody@example.net")
     assert bare.user_id is None
     assert bare.status is RequestStatus.AWAITING_REVIEW

@@ -79,10 +79,10 @@ def test_a_message_is_never_sent_twice(app, smtp, runner):
 def test_permanent_refusal_is_recorded_as_failed(app, smtp, smtp_server, monkeypatch):
     from smtplib import SMTPRecipientsRefused
 
-    def refuse(self, message):
+    def refuse(self, message, outbox_id):
         raise SMTPRecipientsRefused({"reader@example.com": (550, b"No such user")})
 
-    monkeypatch.setattr(services._TimedConnection, "send", refuse)
+    monkeypatch.setattr(services._SmtpConnection, "send", refuse)
     queue_test_message()
     db.session.commit()
     report = services.send_committed()

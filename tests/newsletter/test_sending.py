@@ -329,13 +329,13 @@ def test_one_smtp_connection_serves_a_whole_batch(
         make_user(f"batch{index}@example.com", marketing=True)
     services.queue_campaign(make_campaign(), staff)
     opened = []
-    original = mail._TimedConnection.configure_host
+    original = mail._SmtpConnection.configure_host
 
     def counting(self):
         opened.append(1)
         return original(self)
 
-    monkeypatch.setattr(mail._TimedConnection, "configure_host", counting)
+    monkeypatch.setattr(mail._SmtpConnection, "configure_host", counting)
     assert mail.deliver().sent == 5
     assert len(opened) == 1
 

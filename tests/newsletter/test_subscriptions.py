@@ -71,7 +71,7 @@ def test_a_visitor_subscribes_with_double_opt_in(client, smtp):
     message = smtp.last_to("visitor@example.com")
     assert "newsletter" in message["Subject"].lower() or "рассылк" in message["Subject"].lower()
     link = link_in(message, "/newsletter/confirm/")
-    assert client.get(path_of(link)).status_code == 200
+    assert client.submit(path_of(link)).status_code == 200
 
     db.session.refresh(subscriber)
     assert subscriber.confirmed_at is not None
@@ -81,7 +81,7 @@ def test_a_visitor_subscribes_with_double_opt_in(client, smtp):
     assert "double opt-in" in rows[0].method
     assert audience_count(Audience("ru")) == 1
 
-    assert client.get(path_of(link)).status_code == 400  # the link is spent
+    assert client.submit(path_of(link)).status_code == 400  # the link is spent
     assert len(marketing_rows()) == 1
 
 
@@ -107,7 +107,7 @@ def test_confirming_an_accounts_address_becomes_that_accounts_consent(client, sm
     user = make_user("member@example.com", marketing=False)
     client.submit("/newsletter", {"email": "member@example.com", "language": "en"})
     link = link_in(smtp.last_to("member@example.com"), "/newsletter/confirm/")
-    assert client.get(path_of(link)).status_code == 200
+    assert client.submit(path_of(link)).status_code == 200
     assert [r.action for r in marketing_rows(user_id=user.id)] == [ConsentAction.GIVEN]
     assert db.session.scalar(select(Subscriber)) is None
     assert audience_count(Audience("en")) == 1
@@ -120,6 +120,7 @@ def test_a_confirmation_link_after_30_days_does_not_work(client, smtp):
     subscriber.created_at = utcnow() - timedelta(days=31)
     db.session.commit()
     assert client.get(path_of(link)).status_code == 400
+    assert client.submit(path_of(link)).status_code == 400
     assert marketing_rows() == []
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from school.forms import select_choices
+from school.forms import SchoolForm, select_choices
 from school.privacy.consent.ledger import ACTION_LABELS, PURPOSE_LABELS
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.privacy.consent.policies import VERSION_MAX
@@ -16,7 +15,7 @@ from school.privacy.consent.reports import AcceptanceFilter
 REQUIRED = _l("This field is required.")
 
 
-class PolicyVersionForm(FlaskForm):
+class PolicyVersionForm(SchoolForm):
     version = StringField(
         _l("Version label"), validators=[DataRequired(REQUIRED), Length(max=VERSION_MAX)]
     )
@@ -52,14 +51,14 @@ class PolicyVersionForm(FlaskForm):
     publish = SubmitField(_l("Publish this version"))
 
 
-class AcceptPolicyForm(FlaskForm):
+class AcceptPolicyForm(SchoolForm):
     accept = SubmitField(_l("I accept"))
 
 
 ANY = ("", _l("Any"))
 
 
-class AcceptanceFilterForm(FlaskForm):
+class AcceptanceFilterForm(SchoolForm):
     """The acceptances report's filters: a GET form, so a filtered report can be bookmarked
     and downloaded as it is shown."""
 

@@ -73,8 +73,9 @@ def request_of(user: User, public_id: str) -> PrivacyRequest | None:
     )
 
 
-def confirm_request(token: str) -> PrivacyRequest:
-    """The person clicked the emailed link: the request becomes real and its clock starts."""
+def request_to_confirm(token: str) -> PrivacyRequest:
+    """The request an emailed confirmation link is for, changing nothing. Raises TokenError
+    for a bad or stale link."""
     payload = read_token(
         lifecycle.CONFIRM_PURPOSE, token, int(lifecycle.CONFIRM_WITHIN.total_seconds())
     )
@@ -83,6 +84,13 @@ def confirm_request(token: str) -> PrivacyRequest:
     )
     if request is None or request.subject_email != payload.get("e"):
         raise TokenError("invalid")
+    return request
+
+
+def confirm_request(token: str) -> PrivacyRequest:
+    """The person pressed the button behind the emailed link: the request becomes real and
+    its clock starts."""
+    request = request_to_confirm(token)
     if request.status is not RequestStatus.AWAITING_CONFIRMATION:
         return request
     transition(

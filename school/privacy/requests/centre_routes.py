@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from school.forms import ConfirmLinkForm
 from school.i18n import current_language
 from school.privacy.blueprint import bp
 from school.privacy.data import export
@@ -85,11 +86,27 @@ def make_request():
     return redirect(url_for("privacy.request_detail", public_id=made.public_id))
 
 
-@bp.route("/privacy/requests/confirm/<token>")
+@bp.route("/privacy/requests/confirm/<token>", methods=["GET", "POST"])
 def confirm_request(token):
-    """The link from a confirmation email: only this makes an emailed request act."""
+    """The link from a confirmation email: only its button makes an emailed request act."""
+    form = ConfirmLinkForm()
     try:
-        request = asking.confirm_request(token)
+        if form.validate_on_submit():
+            request = asking.confirm_request(token)
+        else:
+            request = asking.request_to_confirm(token)
+            if request.status is RequestStatus.AWAITING_CONFIRMATION:
+                return render_template(
+                    "confirm_link.html",
+                    form=form,
+                    heading=_("Confirm your privacy request"),
+                    explanation=_(
+                        "Press the button to make your request (reference %(ref)s). "
+                        "Nothing happens until you do.",
+                        ref=request.public_id,
+                    ),
+                    button=_("Confirm my request"),
+                )
     except TokenError as error:
         if error.reason == "expired":
             message = _(

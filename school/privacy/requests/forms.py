@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -16,7 +15,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from school.forms import select_choices
+from school.forms import SchoolForm, select_choices
 from school.privacy.requests.corrections import CORRECTABLE
 from school.privacy.requests.labels import TYPE_LABELS
 from school.privacy.requests.models import RequestType
@@ -25,7 +24,7 @@ from school.profile.forms import ProfileDetailsForm
 REQUIRED = _l("This field is required.")
 
 
-class RequestForm(FlaskForm):
+class RequestForm(SchoolForm):
     """One form for every kind of request; the kind says which fields matter."""
 
     type = HiddenField(validators=[InputRequired()])
@@ -75,14 +74,14 @@ class CorrectionForm(RequestForm, ProfileDetailsForm):
         return True
 
 
-class CancelForm(FlaskForm):
+class CancelForm(SchoolForm):
     submit = SubmitField(_l("Cancel this request"))
 
 
 # --- staff -------------------------------------------------------------------------------
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(SchoolForm):
     class Meta:
         csrf = False
 
@@ -98,18 +97,18 @@ class QueueFilterForm(FlaskForm):
     submit = SubmitField(_l("Show"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SchoolForm):
     submit = SubmitField(_l("Approve and carry out"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(SchoolForm):
     reason = TextAreaField(
         _l("Reason (sent to the person)"), validators=[DataRequired(REQUIRED), Length(max=2000)]
     )
     submit = SubmitField(_l("Refuse"))
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(SchoolForm):
     months = IntegerField(
         _l("Extend by (months)"),
         default=1,
@@ -121,7 +120,7 @@ class ExtendForm(FlaskForm):
     submit = SubmitField(_l("Extend the deadline"))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(SchoolForm):
     answer = TextAreaField(
         _l("Your answer (sent by email)"), validators=[DataRequired(REQUIRED), Length(max=10000)]
     )

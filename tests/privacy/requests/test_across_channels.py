@@ -51,7 +51,7 @@ def test_emailed_unsubscribe_takes_effect_when_the_link_is_clicked(app, client, 
     db.session.expire_all()
     assert standing_consent(db.session.get(User, person.id), ConsentPurpose.MARKETING) is not None
     link = link_in(smtp.last_to("reader@example.com"), "/privacy/requests/confirm/")
-    client.get(path_of(link))
+    client.submit(path_of(link))
     db.session.expire_all()
     assert standing_consent(db.session.get(User, person.id), ConsentPurpose.MARKETING) is None
     assert latest().status is RequestStatus.COMPLETED
@@ -62,7 +62,7 @@ def test_emailed_personal_data_update_is_applied_from_the_staff_queue(
 ):
     ingest(build("Personal Data Update", sender="Sam Student <student@example.com>",
                  body="Phone: +375 29 111 22 33\nFavourite colour: green\n"))  # fmt: skip
-    client.get(path_of(link_in(smtp.last_to(student.email), "/privacy/requests/confirm/")))
+    client.submit(path_of(link_in(smtp.last_to(student.email), "/privacy/requests/confirm/")))
     request = latest()
     assert request.status is RequestStatus.AWAITING_REVIEW
     page = html.unescape(staff_client.get(f"/admin/privacy/{request.public_id}").text)

@@ -45,7 +45,7 @@ def test_emailed_request_waits_for_the_link_sent_to_the_address_on_file(app, cli
     assert request.due_on is None  # the legal clock has not started
 
     link = link_in(smtp.last_to(student.email), "/privacy/requests/confirm/")
-    page = client.get(path_of(link))
+    page = client.submit(path_of(link))
     assert page.status_code == 200
     db.session.refresh(request)
     assert request.status is RequestStatus.AWAITING_REVIEW
