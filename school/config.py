@@ -66,6 +66,9 @@ class Defaults:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
     WTF_CSRF_TIME_LIMIT = 4 * 3600
+    # Anonymous public pages kept rendered per worker (address × language × cookie choice);
+    # 0 renders every request afresh.
+    PAGE_CACHE_SIZE = 256
 
     BCRYPT_LOG_ROUNDS = 12
     ACCOUNT_CONFIRM_WITHIN = timedelta(days=3)

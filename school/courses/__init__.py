@@ -11,6 +11,9 @@ def init_app(app) -> None:
     from school.courses.models import FORMAT_LABELS
     from school.courses.services import language_name
     from school.markdown_text import render_markdown
+    from school.pagecache import watch
+
+    watch(models.Course, models.Lesson)
 
     app.add_template_filter(language_name)
     app.add_template_filter(render_markdown, "markdown")

@@ -7,7 +7,10 @@ admin_bp = Blueprint("privacy_admin", __name__, url_prefix="/admin/privacy")
 
 
 def init_app(app) -> None:
+    from school.pagecache import watch
     from school.privacy import admin_routes, centre_routes, models, routes  # noqa: F401
+
+    watch(models.PolicyVersion)
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)

@@ -9,6 +9,7 @@ from school.compliance.services import active_processors, home_country
 from school.extensions import db
 from school.i18n import current_language
 from school.markdown_text import render_markdown
+from school.pagecache import shared_page
 from school.privacy import bp, policies, requests
 from school.privacy.models import PolicyVersion
 from school.privacy.policy_forms import AcceptPolicyForm
@@ -17,6 +18,7 @@ from school.security import TokenError
 
 
 @bp.route("/privacy")
+@shared_page
 def policy():
     """The policy in force, with the history of published versions."""
     language = current_language()
