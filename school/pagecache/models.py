@@ -28,5 +28,5 @@ class ContentVersion(db.Model):
 event.listen(
     ContentVersion.__table__,
     "after_create",
-    DDL(f"INSERT INTO content_version (id, version) VALUES ({SINGLE_ROW}, 0)"),
+    DDL("INSERT INTO content_version (id, version) VALUES (1, 0)"),  # SINGLE_ROW
 )

@@ -56,11 +56,10 @@ def test_two_visitors_get_their_own_working_csrf_tokens(app):
     assert first.headers["ETag"] != second.headers["ETag"]
     # Each token works for its own visitor only: a consent needs the visitor's own token.
     (token_two,) = tokens(second)
-    refused = one.post("/cookies/banner", data={"cookie-csrf_token": token_two,
-                                                "cookie-accept_all": "y"})  # fmt: skip
+    consent = {"cookie-csrf_token": token_two, "cookie-accept_all": "y", "next": "/courses"}
+    refused = one.post("/cookies/banner", data=consent)
     assert refused.status_code == 400
-    accepted = two.post("/cookies/banner", data={"cookie-csrf_token": token_two,
-                                                 "cookie-accept_all": "y", "next": "/courses"})  # fmt: skip
+    accepted = two.post("/cookies/banner", data=consent)
     assert accepted.status_code == 302
 
 
