@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from school.database import utcnow
 from school.forms import select_choices
+from school.i18n import translated
 from school.pagination import paginate
 from school.privacy import admin_bp, clocks, execution
 from school.privacy.forms import DecisionForm, ExtendForm, QueueFilterForm, RejectForm, ReplyForm
@@ -47,8 +48,8 @@ def queue():
         form=form,
         page=page,
         args=args,
-        labels=execution.TYPE_LABELS,
-        status_labels=execution.STATUS_LABELS,
+        labels=translated(execution.TYPE_LABELS),
+        status_labels=translated(execution.STATUS_LABELS),
         today=utcnow().date(),
         deadlines=execution.deadlines(),
     )

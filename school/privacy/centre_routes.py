@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from school.forms import blank_fields
-from school.i18n import current_language
+from school.i18n import current_language, translated
 from school.privacy import bp, execution, export
 from school.privacy.forms import CancelForm, CorrectionForm, InquiryForm, RequestForm
 from school.privacy.models import RequestStatus, RequestType
@@ -44,8 +44,8 @@ def _centre(forms=None, status=200):
         forms=forms or {},
         blank={kind: blank_fields(_form_class(kind)) for kind in OFFERED},
         change_fields=CorrectionForm.CHANGE_FIELDS,
-        labels=execution.TYPE_LABELS,
-        status_labels=execution.STATUS_LABELS,
+        labels=translated(execution.TYPE_LABELS),
+        status_labels=translated(execution.STATUS_LABELS),
         restricted=current_user.is_restricted,
     ), status
 
