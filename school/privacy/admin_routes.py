@@ -34,8 +34,13 @@ def _found(public_id: str):
 @staff_required
 def queue():
     form = QueueFilterForm(request.args)
+    # Plain strings, translated once per language: lazy labels cost a lookup per option.
+    form.type.choices = select_choices(
+        [("", _("Any"))] + [(t.value, lbl) for t, lbl in translated(execution.TYPE_LABELS).items()]
+    )
     form.status.choices = select_choices(
-        [("", _("Open"))] + [(s.value, label) for s, label in execution.STATUS_LABELS.items()]
+        [("", _("Open"))]
+        + [(s.value, lbl) for s, lbl in translated(execution.STATUS_LABELS).items()]
     )
     kind = RequestType._value2member_map_.get(form.type.data or "")
     status = RequestStatus._value2member_map_.get(form.status.data or "")

@@ -11,8 +11,6 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from school.forms import select_choices
-from school.privacy.execution import TYPE_LABELS
 from school.privacy.models import RequestType
 
 REQUIRED = _l("This field is required.")
@@ -94,14 +92,8 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    type = SelectField(
-        _l("Kind"),
-        choices=select_choices(
-            [("", _l("Any"))] + [(t.value, lbl) for t, lbl in TYPE_LABELS.items()]
-        ),
-        validators=[Optional()],
-        validate_choice=False,
-    )
+    # Choices are set by the queue in the reader's language (admin_routes.queue).
+    type = SelectField(_l("Kind"), validators=[Optional()], validate_choice=False)
     status = SelectField(_l("State"), validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Show"))
 
