@@ -100,12 +100,10 @@ def shared_page(view):
     def wrapped(*args, **kwargs):
         if not _anonymous_without_messages():
             return view(*args, **kwargs)
-        choice = read_choice(request)
         key = (
             request.full_path,
             current_language(),
-            choice.decided,
-            choice.analytics,
+            read_choice(request),  # the banner until decided; the analytics script
             utcnow().date(),  # what is "current" or "not ended" changes at midnight
             current_version(),
         )
