@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from school.accounts.models import User
 from school.extensions import db
-from school.privacy.models import ConsentRecord
+from school.privacy.consent.models import ConsentRecord
 
 
 def test_two_signups_racing_for_one_address_make_one_account(app, smtp):

@@ -9,7 +9,7 @@ import pytest
 
 from school.extensions import db
 from school.mail.services import send_committed
-from school.privacy.models import RequestStatus, RequestType
+from school.privacy.requests.models import RequestStatus, RequestType
 from tests.intake.conftest import MALFORMED_SAMPLE, build, intake_rows, privacy_requests
 
 # --- the pipe ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from school.pagecache import current_version
 from tests.conftest import AuthActions, base_config
 from tests.courses.test_staff_editing import FORM
 from tests.enrollment.test_enrolment_path import enrol, only_enrollment, staff_act
-from tests.privacy.test_policy_versions import publication
+from tests.privacy.consent.test_policy_versions import publication
 
 PUBLIC_PAGES = ["/", "/privacy", "/courses", "/terms", "/contact"]
 TOKEN = re.compile(r'name="(?:lang|cookie)-csrf_token" type="hidden" value="([^"]+)"')
