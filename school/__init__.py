@@ -27,6 +27,7 @@ from school.enrollment import init_app as init_enrollment
 from school.intake import init_app as init_intake
 from school.mail import init_app as init_mail
 from school.newsletter import init_app as init_newsletter
+from school.pagecache import init_app as init_pagecache
 from school.pages import init_app as init_pages
 from school.privacy import init_app as init_privacy
 from school.profile import init_app as init_profile
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.mail.init_app(app)
     extensions.limiter.init_app(app)
     i18n.init_app(app)
+    init_pagecache(app)
     security.init_app(app)
     web.init_app(app)
 

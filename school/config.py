@@ -83,6 +83,9 @@ class Defaults:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
     WTF_CSRF_TIME_LIMIT = 4 * 3600
+    # Anonymous public pages kept rendered per worker (address × language × cookie choice);
+    # 0 renders every request afresh.
+    PAGE_CACHE_SIZE = 256
 
     # Profile photos: larger uploads are refused; kept photos are scaled to PHOTO_MAX_SIDE.
     PHOTO_MAX_BYTES = 5 * 1024 * 1024

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from school.cookie_choice import LANGUAGE_COOKIE, read_choice
 from school.extensions import babel
@@ -35,6 +41,48 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+_TRANSLATED: dict[tuple[int, str], tuple[Mapping, dict]] = {}
+
+
+def translated(labels: Mapping) -> dict:
+    """``labels`` (a module-level mapping to lazy strings) as plain strings in the reader's
+    language, built once per language: a lazy string looks its translation up again each
+    time a page prints it, which on a list of thirty rows cost more than the query."""
+    language = current_language()
+    key = (id(labels), language)
+    found = _TRANSLATED.get(key)
+    if found is None or found[0] is not labels:
+        found = _TRANSLATED[key] = (labels, {k: str(v) for k, v in labels.items()})
+    return found[1]
+
+
+def _template_gettext(translations):
+    """``_()``, ``gettext`` and ``ngettext`` for one render, bound to the catalogue in force
+    when the render starts (so an email rendered under ``force_locale`` gets its own).
+
+    Flask-Babel's template functions look the catalogue up again for every string, through
+    three context lookups; these behave the same way (Jinja's "newstyle" gettext: escaped
+    under autoescape, always %-formatted) with one lookup per render.
+    """
+
+    @pass_context
+    def gettext(context, string, **variables):
+        value = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            value = Markup(value)  # noqa: S704  (our own catalogue, as Jinja does)
+        return value % variables
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        value = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            value = Markup(value)  # noqa: S704  (our own catalogue, as Jinja does)
+        return value % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     _register_filters(app)
@@ -45,10 +93,23 @@ def init_app(app) -> None:
         return {
             "language_names": LANGUAGE_NAMES,
             "current_language": current_language(),
+            **_template_gettext(get_translations()),
         }
 
 
+@lru_cache(maxsize=4096)
+def _date_in(value: date, style: str, language: str) -> str:
+    return format_date(value, style)  # in ``language``, the locale in force
+
+
+def _format_date(value, style: str) -> str:
+    """A calendar date is written the same way every time in one language: remember it."""
+    if type(value) is date:
+        return _date_in(value, style, current_language())
+    return format_date(value, style)
+
+
 def _register_filters(app) -> None:
-    app.jinja_env.filters["format_date_long"] = lambda value: format_date(value, "long")
-    app.jinja_env.filters["format_date_medium"] = lambda value: format_date(value, "medium")
+    app.jinja_env.filters["format_date_long"] = lambda value: _format_date(value, "long")
+    app.jinja_env.filters["format_date_medium"] = lambda value: _format_date(value, "medium")
     app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import bcrypt
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -126,8 +126,9 @@ def init_app(app) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user.is_authenticated:
+        if request.endpoint != "static" and current_user.is_authenticated:
             # A signed-in page is about a person: no shared cache keeps it, and no browser
             # stores it on disk for the next user of the computer to find in its history.
+            # Static files are the same for everyone (and fingerprinted, kept for a year).
             headers["Cache-Control"] = "private, no-store"
         return response

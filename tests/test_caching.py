@@ -1,5 +1,7 @@
 """Pages for a signed-in person are never kept by a shared cache or on the browser's disk."""
 
+import re
+
 import pytest
 
 NO_STORE = "private, no-store"
@@ -27,3 +29,11 @@ def test_redirects_and_errors_for_a_signed_in_person_are_not_stored_either(stude
 
 def test_public_pages_for_a_visitor_keep_their_caching(client):
     assert "no-store" not in client.get("/courses").headers.get("Cache-Control", "")
+
+
+def test_fingerprinted_static_files_stay_cacheable_for_a_signed_in_person(student_client):
+    """A stylesheet is the same for everyone: signing in must not make every page fetch it."""
+    page = student_client.get("/dashboard")
+    href = re.search(r'href="(/static/site.css\?v=[0-9a-f]+)"', page.text).group(1)
+    cache = student_client.get(href).headers["Cache-Control"]
+    assert "public" in cache and "immutable" in cache and "no-store" not in cache

@@ -10,6 +10,9 @@ def init_app(app) -> None:
     from school.courses.models import FORMAT_LABELS  # noqa: PLC0415
     from school.courses.services import language_name  # noqa: PLC0415
     from school.markdown_text import render_markdown  # noqa: PLC0415
+    from school.pagecache import watch  # noqa: PLC0415
+
+    watch(models.Course, models.Lesson)
 
     app.add_template_filter(language_name)
     app.add_template_filter(render_markdown, "markdown")

@@ -10,6 +10,7 @@ from school.courses import bp, services
 from school.courses.forms import ANY, FORMATS, CatalogueFilterForm
 from school.courses.models import Level
 from school.forms import select_choices
+from school.pagecache import shared_page
 from school.pagination import paginate
 
 PER_PAGE = 12
@@ -36,6 +37,7 @@ def _filters(form: CatalogueFilterForm) -> services.CatalogueFilter:
 
 
 @bp.route("/courses")
+@shared_page
 def catalogue():
     form = CatalogueFilterForm(request.args)
     form.language.choices = select_choices([ANY, *services.language_choices()])
@@ -47,6 +49,7 @@ def catalogue():
 
 
 @bp.route("/courses/<slug>")
+@shared_page
 def course(slug):
     found = services.published_course(slug)
     if found is None:

@@ -13,6 +13,7 @@ from school.extensions import db
 from school.forms import SchoolForm
 from school.i18n import LANGUAGE_NAMES, current_language
 from school.markdown_text import render_markdown
+from school.pagecache import shared_page
 from school.pages import bp
 from school.security import is_safe_redirect
 
@@ -32,6 +33,7 @@ def _text_page(name: str, template: str):
 
 
 @bp.route("/")
+@shared_page
 def home():
     return render_template("pages/home.html")
 
@@ -43,11 +45,13 @@ def health():
 
 
 @bp.route("/terms")
+@shared_page
 def terms():
     return _text_page("terms", "pages/terms.html")
 
 
 @bp.route("/contact")
+@shared_page
 def contact():
     return render_template("pages/contact.html")
 

@@ -117,7 +117,10 @@ def test_a_new_account_returns_to_the_course_after_confirmation(client, make_cou
     assert confirm.headers["Location"] == f"/login?next=/courses/{course.slug}%23enrol"
 
 
-def test_catalogue_query_count_does_not_grow_with_courses(client, make_course, count_queries):
+def test_catalogue_query_count_does_not_grow_with_courses(
+    app, client, make_course, count_queries, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SIZE", 0)  # every request renders afresh
     make_course(lessons=2)
     client.get("/courses")
     with count_queries() as small:
@@ -130,7 +133,10 @@ def test_catalogue_query_count_does_not_grow_with_courses(client, make_course, c
     assert large.count == small.count
 
 
-def test_course_page_query_count_does_not_grow_with_lessons(client, make_course, count_queries):
+def test_course_page_query_count_does_not_grow_with_lessons(
+    app, client, make_course, count_queries, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SIZE", 0)  # every request renders afresh
     few = make_course(lessons=1).slug
     many = make_course(lessons=60).slug
     client.get(f"/courses/{few}")

@@ -10,11 +10,13 @@ from flask_login import current_user
 
 
 def init_app(app) -> None:
+    from school.pagecache import watch  # noqa: PLC0415
     from school.privacy.consent import models, routes, staff_routes  # noqa: F401, PLC0415
     from school.privacy.consent.ledger import ACTION_LABELS, PURPOSE_LABELS  # noqa: PLC0415
     from school.privacy.consent.policies import version_needing_acceptance  # noqa: PLC0415
     from school.privacy.data import holdings  # noqa: PLC0415
 
+    watch(models.PolicyVersion)  # the policy page shows the versions
     staff_routes.init_app(app)
     holdings.register_words("consent_record.purpose", PURPOSE_LABELS)
     holdings.register_words("consent_record.action", ACTION_LABELS)

@@ -13,10 +13,11 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select, true
+from sqlalchemy import and_, bindparam, select, true
 from sqlalchemy.orm import aliased
 
 from school.accounts.models import User
@@ -155,6 +156,44 @@ def publish_policy(draft: PolicyDraft, *, published_by=None, today: date | None 
     return policy
 
 
+@cache
+def _needing_acceptance_statement():
+    """Built once: building it (two subqueries, an alias) cost ten times running it."""
+    significant = (
+        select(PolicyVersion.id, PolicyVersion.version, PolicyVersion.effective_on)
+        .where(
+            PolicyVersion.significant.is_(True), PolicyVersion.effective_on <= bindparam("today")
+        )
+        .order_by(PolicyVersion.effective_on.desc(), PolicyVersion.id.desc())
+        .limit(1)
+        .subquery()
+    )
+    latest = (
+        select(ConsentRecord.action, ConsentRecord.policy_version_id)
+        .where(
+            ConsentRecord.user_id == bindparam("user_id"),
+            ConsentRecord.purpose == ConsentPurpose.PROCESSING,
+        )
+        .order_by(ConsentRecord.id.desc())
+        .limit(1)
+        .subquery()
+    )
+    accepted = aliased(PolicyVersion)
+    return (
+        select(
+            significant.c.id,
+            significant.c.version,
+            significant.c.effective_on,
+            latest.c.action,
+            accepted.id,
+            accepted.effective_on,
+        )
+        .select_from(significant)
+        .outerjoin(latest, true())
+        .outerjoin(accepted, accepted.id == latest.c.policy_version_id)
+    )
+
+
 class PendingVersion(NamedTuple):
     id: int
     version: str
@@ -168,36 +207,8 @@ def version_needing_acceptance(user, today: date | None = None) -> PendingVersio
     One statement, because it runs for every page a signed-in person sees.
     """
     today = today or utcnow().date()
-    significant = (
-        select(PolicyVersion.id, PolicyVersion.version, PolicyVersion.effective_on)
-        .where(PolicyVersion.significant.is_(True), PolicyVersion.effective_on <= today)
-        .order_by(PolicyVersion.effective_on.desc(), PolicyVersion.id.desc())
-        .limit(1)
-        .subquery()
-    )
-    latest = (
-        select(ConsentRecord.action, ConsentRecord.policy_version_id)
-        .where(
-            ConsentRecord.user_id == user.id,
-            ConsentRecord.purpose == ConsentPurpose.PROCESSING,
-        )
-        .order_by(ConsentRecord.id.desc())
-        .limit(1)
-        .subquery()
-    )
-    accepted = aliased(PolicyVersion)
     row = db.session.execute(
-        select(
-            significant.c.id,
-            significant.c.version,
-            significant.c.effective_on,
-            latest.c.action,
-            accepted.id,
-            accepted.effective_on,
-        )
-        .select_from(significant)
-        .outerjoin(latest, true())
-        .outerjoin(accepted, accepted.id == latest.c.policy_version_id)
+        _needing_acceptance_statement(), {"today": today, "user_id": user.id}
     ).first()
     if row is None:
         return None

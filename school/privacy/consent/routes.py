@@ -11,6 +11,7 @@ from sqlalchemy import select
 from school.extensions import db
 from school.i18n import current_language
 from school.markdown_text import render_markdown
+from school.pagecache import shared_page
 from school.privacy.blueprint import bp
 from school.privacy.consent import policies
 from school.privacy.consent.forms import AcceptPolicyForm
@@ -20,6 +21,7 @@ from school.privacy.data.recipients import active_processors, home_country
 
 
 @bp.route("/privacy")
+@shared_page
 def policy():
     """The policy in force, with the history of published versions."""
     language = current_language()

@@ -772,6 +772,8 @@ personal(
     keep_reason=_l("part of the course description; a teacher's own data follows their contract"),
 )
 not_personal("lesson", "id", "course_id", "position", "title", "summary")
+# The number that says when public pages must be rendered afresh (school.pagecache).
+not_personal("content_version", "id", "version")
 
 # --- enrollment: places on courses, progress, certificates ------------------------------------
 LEARNING = Category(

@@ -7,8 +7,8 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from school.forms import ConfirmLinkForm
-from school.i18n import current_language
+from school.forms import ConfirmLinkForm, blank_fields
+from school.i18n import current_language, translated
 from school.privacy.blueprint import bp
 from school.privacy.data import export
 from school.privacy.data.collector import subject_of
@@ -28,25 +28,28 @@ OFFERED = (
 )  # fmt: skip
 
 
+def _form_class(kind: RequestType):
+    return {T.CORRECTION: CorrectionForm, T.INQUIRY: InquiryForm}.get(kind, RequestForm)
+
+
 def _form_for(kind: RequestType, formdata=None):
-    if kind is T.CORRECTION:
-        form = CorrectionForm(formdata=formdata, prefix="correction")
-    elif kind is T.INQUIRY:
-        form = InquiryForm(formdata=formdata, prefix="inquiry")
-    else:
-        form = RequestForm(formdata=formdata, prefix=kind.value)
+    form = _form_class(kind)(formdata=formdata, prefix=kind.value)
     form.type.data = kind.value
     return form
 
 
 def _centre(forms=None, status=200):
-    forms = forms or {}
+    """The centre; ``forms`` holds a form sent back with its errors, the others are blank
+    and written as plain HTML (each has the kind as its prefix, as ``_form_for`` reads it)."""
     return render_template(
         "privacy/centre.html",
         requests=asking.requests_of(current_user),
-        forms={kind: forms.get(kind) or _form_for(kind) for kind in OFFERED},
-        labels=TYPE_LABELS,
-        status_labels=STATUS_LABELS,
+        offered=OFFERED,
+        forms=forms or {},
+        blank={kind: blank_fields(_form_class(kind)) for kind in OFFERED},
+        change_fields=CorrectionForm.CHANGE_FIELDS,
+        labels=translated(TYPE_LABELS),
+        status_labels=translated(STATUS_LABELS),
         restricted=current_user.is_restricted,
     ), status
 

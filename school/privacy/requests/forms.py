@@ -15,9 +15,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from school.forms import SchoolForm, select_choices
+from school.forms import SchoolForm
 from school.privacy.requests.corrections import CORRECTABLE
-from school.privacy.requests.labels import TYPE_LABELS
 from school.privacy.requests.models import RequestType
 from school.profile.forms import ProfileDetailsForm
 
@@ -85,14 +84,8 @@ class QueueFilterForm(SchoolForm):
     class Meta:
         csrf = False
 
-    type = SelectField(
-        _l("Kind"),
-        choices=select_choices(
-            [("", _l("Any"))] + [(t.value, lbl) for t, lbl in TYPE_LABELS.items()]
-        ),
-        validators=[Optional()],
-        validate_choice=False,
-    )
+    # Choices are set by the queue in the reader's language (staff_routes.queue).
+    type = SelectField(_l("Kind"), validators=[Optional()], validate_choice=False)
     status = SelectField(_l("State"), validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Show"))
 

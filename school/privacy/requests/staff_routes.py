@@ -9,6 +9,7 @@ from flask_login import current_user
 from school.clocks import jurisdiction
 from school.database import utcnow
 from school.forms import select_choices
+from school.i18n import translated
 from school.pagination import paginate
 from school.privacy.requests import decisions
 from school.privacy.requests.corrections import (
@@ -43,8 +44,12 @@ def _found(public_id: str):
 @bp.route("/")
 def queue():
     form = QueueFilterForm(request.args)
+    # Plain strings, translated once per language: lazy labels cost a lookup per option.
+    form.type.choices = select_choices(
+        [("", _("Any"))] + [(t.value, lbl) for t, lbl in translated(TYPE_LABELS).items()]
+    )
     form.status.choices = select_choices(
-        [("", _("Open"))] + [(s.value, label) for s, label in STATUS_LABELS.items()]
+        [("", _("Open"))] + [(s.value, lbl) for s, lbl in translated(STATUS_LABELS).items()]
     )
     kind = RequestType._value2member_map_.get(form.type.data or "")
     status = RequestStatus._value2member_map_.get(form.status.data or "")
@@ -57,8 +62,8 @@ def queue():
         form=form,
         page=page,
         args=args,
-        labels=TYPE_LABELS,
-        status_labels=STATUS_LABELS,
+        labels=translated(TYPE_LABELS),
+        status_labels=translated(STATUS_LABELS),
         today=utcnow().date(),
         deadlines=deadlines(),
     )
