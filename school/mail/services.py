@@ -27,7 +27,7 @@ from flask_mail import Connection, Message, sanitize_address
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from school.database import checkpoint_wal, utcnow
+from school.database import forget_overwritten_values, utcnow
 from school.extensions import db
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
 
@@ -315,7 +315,8 @@ def _record_sent(message_id: int, scrub: bool = False) -> None:
     db.session.connection().execute(table.update().where(table.c.id == message_id).values(**values))
     db.session.commit()
     if scrub:
-        checkpoint_wal(db.session)  # the unscrubbed copy still sits in the log
+        # The unscrubbed copy still sits in SQLite's log or PostgreSQL's dead rows.
+        forget_overwritten_values(db.session, {OutboxMessage.__tablename__})
 
 
 def _is_permanent(error: Exception) -> bool:

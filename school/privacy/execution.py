@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 
 from school.accounts.models import User
-from school.database import checkpoint_wal, utcnow
+from school.database import forget_overwritten_values, utcnow
 from school.extensions import db
 from school.mail.services import queue_email
 from school.privacy import clocks, erasure, export
@@ -223,7 +223,8 @@ def approve(request: PrivacyRequest, staff: User, *, corrections: dict | None = 
     if isinstance(outcome, erasure.ErasureResult):
         for path in outcome.files_to_remove:
             Path(path).unlink(missing_ok=True)
-        checkpoint_wal(db.session)
+        touched = {"user", *outcome.rows_deleted, *outcome.rows_anonymised}
+        forget_overwritten_values(db.session, touched)
         return "completed"
     return outcome
 
