@@ -58,7 +58,7 @@ class Defaults:
     # transaction holds, and how long any one statement may run, before the request gets the
     # "busy, nothing changed" page instead of hanging.
     POSTGRES_LOCK_TIMEOUT = 10
-    POSTGRES_STATEMENT_TIMEOUT = 60
+    POSTGRES_STATEMENT_TIMEOUT = 20  # below gunicorn's worker timeout (gunicorn.conf.py); 0: none
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # Sessions and cookies: strict by default, SECURE outside development.
