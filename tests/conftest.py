@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import queue
 import re
 import shutil
 import socket
@@ -194,18 +195,29 @@ ON_POSTGRESQL = TEST_DATABASE_URL.startswith(("postgres:", "postgresql"))
 
 
 class PostgresDatabases:
-    """Creates and drops this session's databases on the PostgreSQL test server."""
+    """Creates and drops this session's databases on the PostgreSQL test server.
+
+    Copying the template is most of a test's cost on PostgreSQL, so a background thread
+    keeps a couple of copies made ahead while tests run.
+    """
+
+    SPARES = 2
 
     def __init__(self, server_url: str):
         self.server = make_url(server_url).set(drivername="postgresql+psycopg")
         self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self.names = (f"t{os.getpid()}_{n}" for n in itertools.count(1))
+        self.names_lock = threading.Lock()
+        self.spares: queue.Queue[str | BaseException] = queue.Queue(maxsize=self.SPARES)
+        self.stopping = threading.Event()
+        self.copier: threading.Thread | None = None
 
     def url(self, name: str) -> str:
         return self.server.set(database=name).render_as_string(hide_password=False)
 
     def create(self, template: str | None = None) -> str:
-        name = next(self.names)
+        with self.names_lock:
+            name = next(self.names)
         # FILE_COPY: for a small template, copying its files beats writing it all to the WAL.
         copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
         with self.admin.connect() as connection:
@@ -216,6 +228,42 @@ class PostgresDatabases:
         with self.admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def copy_of(self, template: str) -> str:
+        """A fresh copy of ``template`` (one template per session), usually made already."""
+        if self.copier is None:
+            self.copier = threading.Thread(target=self._copy_ahead, args=(template,), daemon=True)
+            self.copier.start()
+        made = self.spares.get(timeout=300)
+        if isinstance(made, BaseException):
+            raise made
+        return made
+
+    def _copy_ahead(self, template: str) -> None:
+        while not self.stopping.is_set():
+            try:
+                made: str | BaseException = self.create(template)
+            except Exception as error:  # handed to the test that waits for a copy
+                made = error
+            while not self.stopping.is_set():
+                try:
+                    self.spares.put(made, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            else:
+                if isinstance(made, str):
+                    self.drop(made)
+
+    def stop_copying(self) -> None:
+        """Stop making copies and drop those nobody took (before the template is dropped)."""
+        self.stopping.set()
+        if self.copier is not None:
+            self.copier.join(timeout=60)
+        while not self.spares.empty():
+            made = self.spares.get()
+            if isinstance(made, str):
+                self.drop(made)
+
 
 @pytest.fixture(scope="session")
 def postgres():
@@ -225,6 +273,7 @@ def postgres():
         return
     databases = PostgresDatabases(TEST_DATABASE_URL)
     yield databases
+    databases.stop_copying()
     databases.admin.dispose()
 
 
@@ -257,6 +306,7 @@ def template_database(tmp_path_factory, postgres):
         yield folder / "school.sqlite3"
         return
     yield name
+    postgres.stop_copying()
     postgres.drop(name)
 
 
@@ -267,7 +317,7 @@ def test_database(tmp_path, template_database, postgres):
         shutil.copy(template_database, tmp_path / "school.sqlite3")
         yield f"sqlite:///{tmp_path / 'school.sqlite3'}"
         return
-    name = postgres.create(template=template_database)
+    name = postgres.copy_of(template_database)
     yield postgres.url(name)
     postgres.drop(name)
 
