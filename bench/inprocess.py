@@ -55,10 +55,10 @@ def query_counts(app, pages) -> dict[str, int]:
 
 
 def export_seconds(app, email: str, runs: int = 3) -> tuple[float, list[float], int]:
-    """Median wall time of ``school.privacy.export.build`` for one student over a few runs,
+    """Median wall time of ``school.privacy.data.export.build`` for one student over a few runs,
     the times, and how many lesson-progress rows the archive holds (so a fast export that
     left the rows out cannot pass)."""
-    from school.privacy import export
+    from school.privacy.data import export
 
     times = []
     with app.test_request_context():

@@ -58,8 +58,8 @@ def seed(app, count: int) -> None:
     from school.accounts.models import Role, User
     from school.database import utcnow
     from school.extensions import db
-    from school.privacy.models import ConsentAction, ConsentPurpose, ConsentRecord
-    from school.privacy.services import current_policy, install_bundled_policy
+    from school.privacy.consent.ledger import current_policy, install_bundled_policy
+    from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
 
     db.create_all()
     install_bundled_policy()

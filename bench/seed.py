@@ -21,18 +21,16 @@ from school.database import utcnow
 from school.enrollment.models import Certificate, Enrollment, LessonProgress
 from school.enrollment.models import EnrollmentStatus as ES
 from school.extensions import db
-from school.privacy.models import (
+from school.privacy.consent.ledger import current_policy
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.requests.models import (
     OPEN_STATUSES,
-    ConsentAction,
-    ConsentPurpose,
-    ConsentRecord,
     PrivacyRequest,
     RequestChannel,
     RequestEvent,
     RequestStatus,
     RequestType,
 )
-from school.privacy.services import current_policy
 from school.security import hash_password
 
 PASSWORD = "bench-password-1"  # noqa: S105  (a throwaway database)

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.types import DateTime, TypeDecorator
+from sqlalchemy.types import DateTime, Enum, TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -39,6 +39,14 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def value_enum(kind, length: int = 32) -> Enum:
+    """A Python enum stored as its values in a plain string column, not a database enum type,
+    so a new member needs no schema change."""
+    return Enum(
+        kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 @event.listens_for(Engine, "connect")

@@ -12,8 +12,8 @@ from school.accounts.models import Role, User
 from school.accounts.services import create_staff
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.models import ConsentAction, ConsentPurpose
-from school.privacy.services import current_policy, record_consent
+from school.privacy.consent.ledger import current_policy, record_consent
+from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.security import hash_password
 
 ADMIN_EMAIL = "admin@lingua.example"

@@ -35,8 +35,8 @@ from school import create_app
 from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.models import ConsentAction, ConsentPurpose
-from school.privacy.services import current_policy, install_bundled_policy, record_consent
+from school.privacy.consent.ledger import current_policy, install_bundled_policy, record_consent
+from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.security import hash_password
 
 PASSWORD = "correct horse battery"  # noqa: S105

@@ -7,7 +7,7 @@ from sqlalchemy import inspect, select
 
 from school import create_app
 from school.extensions import db
-from school.privacy.models import PolicyVersion
+from school.privacy.consent.models import PolicyVersion
 from tests.conftest import base_config
 
 

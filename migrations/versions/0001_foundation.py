@@ -109,7 +109,7 @@ def _publish_bundled_policy():
     """Version 1.0 of the privacy policy ships with the code; sign-up needs one in force."""
     from datetime import UTC, date, datetime
 
-    from school.privacy.services import BUNDLED_POLICY_VERSION, bundled_policy_text
+    from school.privacy.consent.ledger import BUNDLED_POLICY_VERSION, bundled_policy_text
 
     table = sa.table(
         "policy_version",

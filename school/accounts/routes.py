@@ -28,8 +28,8 @@ from school.accounts.forms import (
 )
 from school.extensions import limiter
 from school.i18n import current_language
-from school.privacy.models import ConsentPurpose
-from school.privacy.services import consent_wording, current_policy
+from school.privacy.consent.ledger import consent_wording, current_policy
+from school.privacy.consent.models import ConsentPurpose
 from school.security import TokenError, is_safe_redirect
 
 

@@ -19,8 +19,8 @@ from school.accounts import emails
 from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.models import ConsentAction, ConsentPurpose
-from school.privacy.services import consent_wording, current_policy, record_consent
+from school.privacy.consent.ledger import consent_wording, current_policy, record_consent
+from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.profile.models import Profile
 from school.security import TokenError, check_password, hash_password, make_token, read_token
 

@@ -15,7 +15,7 @@ from school.extensions import db
 from school.mail import services as mail_services
 from school.mail.models import OutboxMessage, OutboxStatus
 from school.pagination import paginate
-from school.privacy import execution as privacy_execution
+from school.privacy.requests import queue as privacy_queue
 from school.security import staff_required
 
 
@@ -35,7 +35,7 @@ def home():
         "admin/home.html",
         outbox_counts=counts,
         register_deadlines=compliance.deadlines(),
-        request_deadlines=privacy_execution.deadlines(),
+        request_deadlines=privacy_queue.deadlines(),
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from school.compliance.models import AuthorityInquiry, Breach, Processor
 from school.database import utcnow
 from school.extensions import db
-from school.privacy import clocks
+from school.privacy.requests import clocks
 
 
 def active_processors() -> list[Processor]:

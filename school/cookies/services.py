@@ -15,8 +15,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from school.extensions import db
-from school.privacy.models import ConsentAction, ConsentPurpose
-from school.privacy.services import record_consent
+from school.privacy.consent.ledger import record_consent
+from school.privacy.consent.models import ConsentAction, ConsentPurpose
 
 CONSENT_COOKIE = "cookie_consent"
 LANGUAGE_COOKIE = "lang"

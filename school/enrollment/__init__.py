@@ -14,7 +14,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["payment_labels"] = PAYMENT_LABELS
 
     from school.enrollment.services import erase_enrollments, erasure_blockers
-    from school.privacy import erasure
+    from school.privacy.data import erasure
 
     erasure.register_blocker(erasure_blockers)
     erasure.register_hook(erase_enrollments)

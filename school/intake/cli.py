@@ -18,7 +18,7 @@ import sys
 import click
 from flask import current_app
 
-from school.privacy.cli import privacy_cli
+from school.privacy.requests.cli import privacy_cli
 
 EX_TEMPFAIL = 75
 

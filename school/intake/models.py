@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import UTCDateTime, utcnow
 from school.extensions import db
-from school.privacy.models import PrivacyRequest
+from school.privacy.requests.models import PrivacyRequest
 
 
 class IntakeOutcome(enum.StrEnum):

@@ -16,7 +16,7 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
-from school.privacy.models import RequestType
+from school.privacy.requests.models import RequestType
 
 
 class Unreadable(Exception):

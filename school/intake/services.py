@@ -26,8 +26,8 @@ from school.database import utcnow
 from school.extensions import db
 from school.intake import parsing
 from school.intake.models import IntakeMessage, IntakeOutcome
-from school.privacy import requests as privacy_requests
-from school.privacy.models import RequestChannel, RequestType
+from school.privacy.requests import lifecycle as privacy_requests
+from school.privacy.requests.models import RequestChannel, RequestType
 
 CHUNK = 1024 * 1024
 DETAILS_MAX_CHARS = 20_000

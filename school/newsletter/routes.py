@@ -27,8 +27,8 @@ from school.newsletter.forms import (
     SubscribeForm,
     UnsubscribeForm,
 )
-from school.privacy.models import ConsentPurpose
-from school.privacy.services import consent_wording
+from school.privacy.consent.ledger import consent_wording
+from school.privacy.consent.models import ConsentPurpose
 from school.security import TokenError, staff_required
 
 # --- visitors ---------------------------------------------------------------------------------

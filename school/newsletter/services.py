@@ -34,8 +34,8 @@ from school.newsletter.models import (
     new_confirmation_token,
 )
 from school.newsletter.rendering import html_to_text
-from school.privacy.models import ConsentAction, ConsentPurpose, ConsentRecord
-from school.privacy.services import current_policy, record_consent, standing_consent
+from school.privacy.consent.ledger import current_policy, record_consent, standing_consent
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
 from school.security import TokenError, make_token, read_token
 from school.web_urls import absolute_url
 

@@ -42,7 +42,7 @@ def init_app(app) -> None:
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    from school.privacy import erasure
+    from school.privacy.data import erasure
     from school.profile.services import photo_for_erasure
 
     ensure_keys(app)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from school.i18n import LANGUAGE_NAMES
-from school.privacy import holdings
+from school.privacy.data import holdings
 from school.profile import bp, photos, services
 from school.profile.forms import (
     DeletePhotoForm,

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from school.accounts.models import User
 from school.extensions import db
-from school.privacy.models import ConsentRecord
+from school.privacy.consent.models import ConsentRecord
 from tests.conftest import GIVE_UP_QUICKLY, database_locked
 
 

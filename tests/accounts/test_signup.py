@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from school.accounts.models import User
 from school.extensions import db
-from school.privacy.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
 from tests.conftest import link_in, path_of, text_of
 
 GOOD = {

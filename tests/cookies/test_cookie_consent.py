@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from school.extensions import db
-from school.privacy.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
 
 
 def banner(client, button):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from school.database import utcnow
 from school.extensions import db
 from school.intake.models import IntakeMessage
-from school.privacy.models import PrivacyRequest
+from school.privacy.requests.models import PrivacyRequest
 from tests.intake.dovecot import DOVECOT, Dovecot
 
 

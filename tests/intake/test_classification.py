@@ -7,7 +7,7 @@ import pytest
 from school.intake import parsing
 from school.intake.models import IntakeOutcome
 from school.intake.services import ingest
-from school.privacy.models import RequestType
+from school.privacy.requests.models import RequestType
 from tests.intake.conftest import build, privacy_requests
 
 T = RequestType

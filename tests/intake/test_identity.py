@@ -12,14 +12,9 @@ from school.extensions import db
 from school.intake.models import IntakeOutcome
 from school.intake.services import ingest
 from school.mail.services import send_committed
-from school.privacy import requests as lifecycle
-from school.privacy.models import (
-    ConsentAction,
-    ConsentPurpose,
-    ConsentRecord,
-    RequestStatus,
-    RequestType,
-)
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.requests import lifecycle as lifecycle
+from school.privacy.requests.models import RequestStatus, RequestType
 from tests.conftest import link_in, path_of, text_of
 from tests.intake.conftest import build, intake_rows, privacy_requests
 

@@ -10,7 +10,7 @@ from school.extensions import db
 from school.intake.models import IntakeOutcome
 from school.intake.sources import Busy, poll_imap, run_lock
 from school.mail.services import send_committed
-from school.privacy.models import RequestType
+from school.privacy.requests.models import RequestType
 from tests.intake.conftest import MALFORMED_SAMPLE, build, intake_rows, privacy_requests
 
 pytestmark = pytest.mark.imap

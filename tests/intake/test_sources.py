@@ -8,7 +8,7 @@ import pytest
 
 from school.extensions import db
 from school.mail.services import send_committed
-from school.privacy.models import RequestStatus, RequestType
+from school.privacy.requests.models import RequestStatus, RequestType
 from tests.conftest import GIVE_UP_QUICKLY, database_locked
 from tests.intake.conftest import MALFORMED_SAMPLE, build, intake_rows, privacy_requests
 

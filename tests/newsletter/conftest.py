@@ -12,8 +12,8 @@ from school.database import utcnow
 from school.extensions import db
 from school.newsletter import services
 from school.newsletter.models import Subscriber
-from school.privacy.models import ConsentAction, ConsentPurpose
-from school.privacy.services import record_consent
+from school.privacy.consent.ledger import record_consent
+from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from tests.conftest import Mailbox, free_port
 
 

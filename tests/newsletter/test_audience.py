@@ -6,8 +6,8 @@ from school.database import utcnow
 from school.extensions import db
 from school.mail.models import SuppressedAddress
 from school.newsletter.services import Audience, audience_count, audience_select
-from school.privacy.models import ConsentAction, ConsentPurpose
-from school.privacy.services import record_consent
+from school.privacy.consent.ledger import record_consent
+from school.privacy.consent.models import ConsentAction, ConsentPurpose
 
 
 def emails(language="en"):

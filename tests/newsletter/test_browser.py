@@ -9,8 +9,8 @@ from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
 from school.mail.services import run_worker
-from school.privacy.models import ConsentAction, ConsentPurpose
-from school.privacy.services import current_policy, record_consent
+from school.privacy.consent.ledger import current_policy, record_consent
+from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.security import hash_password
 from tests.conftest import PASSWORD, link_in
 

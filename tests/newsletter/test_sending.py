@@ -15,7 +15,7 @@ from school.mail import services as mail
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
 from school.newsletter import services
 from school.newsletter.models import Campaign, CampaignStatus
-from school.privacy.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
 from tests.conftest import html_of, link_in, path_of, text_of
 
 
@@ -283,7 +283,7 @@ def test_a_hard_bounce_is_failed_suppressed_and_not_mailed_again(make_app, refus
     app = make_app(MAIL_PORT=refusing_smtp.port)
     with app.app_context():
         from school.accounts.models import Role, User
-        from school.privacy.services import current_policy, record_consent
+        from school.privacy.consent.ledger import current_policy, record_consent
 
         staff = User(email="staff@example.com", full_name="S", role=Role.STAFF, password_hash="x")
         db.session.add(staff)

@@ -8,7 +8,7 @@ from school.database import utcnow
 from school.extensions import db
 from school.newsletter.models import Subscriber
 from school.newsletter.services import Audience, audience_count, purge_unconfirmed
-from school.privacy.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
 from tests.conftest import link_in, path_of, text_of
 
 

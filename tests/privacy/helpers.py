@@ -5,7 +5,7 @@ import html
 from sqlalchemy import select
 
 from school.extensions import db
-from school.privacy.models import PrivacyRequest
+from school.privacy.requests.models import PrivacyRequest
 
 
 def ask(client, kind: str, follow_redirects=False, **fields):

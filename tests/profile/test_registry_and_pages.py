@@ -7,7 +7,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from school.extensions import db
-from school.privacy import registry
+from school.privacy.data import registry
 from school.profile.models import LanguageLevel, Level, Profile
 from tests.profile.helpers import FULL_PROFILE
 

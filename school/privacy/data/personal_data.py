@@ -1,0 +1,71 @@
+"""Finding one person's rows in every table, through the registry's ownership declarations.
+
+Export and erasure both read through here, so what one finds the other finds too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Table, or_, select
+
+from school.extensions import db
+from school.privacy.data import registry
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose data: the account id (if any) and the address it is known by."""
+
+    user_id: int | None
+    email: str
+
+
+def table(name: str) -> Table:
+    return db.metadata.tables[name]
+
+
+def _direct_condition(ownership: registry.Ownership, subject: Subject):
+    t = table(ownership.table)
+    conditions = []
+    if subject.user_id is not None and ownership.column is not None:
+        conditions.append(t.c[ownership.column] == subject.user_id)
+    if ownership.email_column is not None and subject.email:
+        conditions.append(t.c[ownership.email_column] == subject.email)
+    return or_(*conditions) if conditions else None
+
+
+def condition(ownership: registry.Ownership, subject: Subject):
+    """A WHERE clause selecting the subject's rows of ``ownership.table``, or None."""
+    if ownership.via is None:
+        return _direct_condition(ownership, subject)
+    parent = registry.ownership(ownership.via)
+    parent_condition = _direct_condition(parent, subject)
+    t = table(ownership.table)
+    conditions = []
+    if parent_condition is not None:
+        parent_ids = select(table(parent.table).c.id).where(parent_condition)
+        conditions.append(t.c[ownership.column].in_(parent_ids))
+    if ownership.email_column is not None and subject.email:
+        conditions.append(t.c[ownership.email_column] == subject.email)
+    return or_(*conditions) if conditions else None
+
+
+def fingerprint(value: str) -> str:
+    """A keyed hash: proves a match if the value is given to us again, reveals nothing."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, value.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return f"fp:{digest[:40]}"
+
+
+def rows(ownership: registry.Ownership, subject: Subject, columns) -> list[dict]:
+    where = condition(ownership, subject)
+    if where is None:
+        return []
+    t = table(ownership.table)
+    order = [key for key in t.primary_key.columns]
+    result = db.session.execute(select(*[t.c[c] for c in columns]).where(where).order_by(*order))
+    return [dict(row._mapping) for row in result]

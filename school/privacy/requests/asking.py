@@ -1,0 +1,102 @@
+"""The person's side: asking on the site, confirming an emailed request by its link, and
+finding one's own requests.
+
+A request made on the site by a signed-in person is confirmed by their session; any other
+becomes real only when the person clicks the signed link sent to the address on file.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from school.accounts.models import User
+from school.extensions import db
+from school.privacy.requests import lifecycle
+from school.privacy.requests.carrying_out import carry_out, withdraw_marketing
+from school.privacy.requests.lifecycle import submit_request, transition
+from school.privacy.requests.models import (
+    PrivacyRequest,
+    RequestChannel,
+    RequestStatus,
+    RequestType,
+)
+from school.security import TokenError, read_token
+
+S = RequestStatus
+T = RequestType
+
+
+def make_request(
+    user: User, kind: RequestType, *, details: str = "", changes: dict | None = None,
+    language: str = "en",
+) -> PrivacyRequest:  # fmt: skip
+    """A signed-in person asks; their session proves who they are, so the clock starts now.
+
+    Withdrawing marketing consent takes effect at once, without approval; exports may be
+    carried out at once when ``PRIVACY_AUTO_APPROVE_EXPORTS`` is on.
+    """
+    request = submit_request(
+        kind,
+        channel=RequestChannel.WEB,
+        language=language,
+        user=user,
+        details=details.strip(),
+        requested_changes=changes or {},
+        confirmed_by_session=True,
+    )
+    if kind is T.WITHDRAW_MARKETING:
+        withdraw_marketing(request, user)
+    elif kind is T.EXPORT and current_app.config["PRIVACY_AUTO_APPROVE_EXPORTS"]:
+        transition(request, S.APPROVED, actor_role="system", note="exports approved automatically")
+        carry_out(request, user, staff=None)
+    db.session.commit()
+    return request
+
+
+def requests_of(user: User) -> list[PrivacyRequest]:
+    return list(
+        db.session.scalars(
+            select(PrivacyRequest)
+            .where(PrivacyRequest.user_id == user.id)
+            .order_by(PrivacyRequest.received_at.desc(), PrivacyRequest.id.desc())
+        )
+    )
+
+
+def request_of(user: User, public_id: str) -> PrivacyRequest | None:
+    """The person's own request; anyone else's id finds nothing."""
+    return db.session.scalar(
+        select(PrivacyRequest).where(
+            PrivacyRequest.public_id == public_id, PrivacyRequest.user_id == user.id
+        )
+    )
+
+
+def confirm_request(token: str) -> PrivacyRequest:
+    """The person clicked the emailed link: the request becomes real and its clock starts."""
+    payload = read_token(
+        lifecycle.CONFIRM_PURPOSE, token, int(lifecycle.CONFIRM_WITHIN.total_seconds())
+    )
+    request = db.session.scalar(
+        select(PrivacyRequest).where(PrivacyRequest.public_id == payload.get("r"))
+    )
+    if request is None or request.subject_email != payload.get("e"):
+        raise TokenError("invalid")
+    if request.status is not RequestStatus.AWAITING_CONFIRMATION:
+        return request
+    transition(
+        request,
+        RequestStatus.AWAITING_REVIEW,
+        actor_role="subject",
+        note="confirmed by the link sent to the address on file",
+    )
+    confirmed_by_link(request)
+    db.session.commit()
+    return request
+
+
+def confirmed_by_link(request: PrivacyRequest) -> None:
+    """A request confirmed from its emailed link: a marketing withdrawal acts at once."""
+    if request.type is T.WITHDRAW_MARKETING:
+        withdraw_marketing(request, request.user)

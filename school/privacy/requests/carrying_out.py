@@ -1,0 +1,149 @@
+"""Carrying out a request: what each kind of request does to the data, and the email that
+tells the person. Runs in the caller's transaction; the caller commits."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from school.accounts.models import User
+from school.database import utcnow
+from school.mail.services import queue_email
+from school.privacy.consent.ledger import current_policy, record_consent
+from school.privacy.consent.models import ConsentAction, ConsentPurpose
+from school.privacy.data import erasure, export
+from school.privacy.requests.corrections import apply_corrections, correction_proposals
+from school.privacy.requests.labels import TYPE_LABELS
+from school.privacy.requests.lifecycle import RequestError, note, transition
+from school.privacy.requests.models import PrivacyRequest, RequestStatus, RequestType
+from school.privacy.requests.report import processing_report
+from school.web_urls import absolute_url
+
+S = RequestStatus
+T = RequestType
+
+
+def withdraw_marketing(request: PrivacyRequest, user: User | None) -> None:
+    """Stop marketing to the person at once: the account's consent and any newsletter
+    subscription of the address, each withdrawal in the consent ledger."""
+    from school.newsletter.services import withdraw_address
+
+    withdraw_address(
+        user.email if user is not None else request.subject_email,
+        method=f"privacy request {request.public_id} ({request.channel.value})",
+    )
+    transition(
+        request, S.COMPLETED, actor_role="system", note="marketing consent withdrawn at once"
+    )
+    request.outcome = {"marketing_withdrawn": True}
+    tell(request, user, "completed")
+
+
+def carry_out(request, user, *, staff, corrections=None) -> str | erasure.ErasureResult:
+    """Do what the request asks, in the caller's transaction: "completed", "deferred" (an
+    erasure that must wait), or the result of an erasure (its files go after the commit)."""
+    kind = request.type
+    if user is None and kind not in (T.INQUIRY, T.ACCESS, T.THIRD_PARTIES):
+        raise RequestError(
+            _l("This request is not tied to an account; answer it by email instead."), request
+        )
+    if kind in (T.ACCESS, T.THIRD_PARTIES):
+        request.outcome = {"report": True}
+        _complete(request, staff, "report prepared and sent")
+        tell(request, user, "report")
+    elif kind is T.EXPORT:
+        name, expires = export.build(user)
+        request.outcome = {"export_file": name, "expires_at": expires.isoformat()}
+        _complete(request, staff, "export prepared")
+        link = absolute_url("privacy.download_export", token=export.download_token(request))
+        tell(request, user, "export", link=link, expires=expires)
+    elif kind is T.CORRECTION:
+        applied = apply_corrections(user, corrections or correction_proposals(request)[0])
+        if not applied:
+            raise RequestError(_l("Give at least one corrected value to apply."), request)
+        request.outcome = {"applied": sorted(applied)}
+        _complete(request, staff, "corrected: " + ", ".join(sorted(applied)))
+        tell(request, user, "completed")
+    elif kind is T.BLOCKING:
+        user.restricted_at = utcnow()
+        _complete(request, staff, "processing restricted")
+        tell(request, user, "completed")
+    elif kind is T.UNBLOCKING:
+        user.restricted_at = None
+        _complete(request, staff, "restriction lifted")
+        tell(request, user, "completed")
+    elif kind in (T.ERASURE, T.WITHDRAW_CONSENT):
+        return _erase(request, user, staff)
+    elif kind is T.INQUIRY:
+        raise RequestError(_l("Answer a general inquiry with a reply."), request)
+    return "completed"
+
+
+def _complete(request, staff, note):
+    transition(request, S.COMPLETED, actor=staff, actor_role="staff" if staff else "system",
+               note=note)  # fmt: skip
+
+
+def _erase(request, user, staff) -> str | erasure.ErasureResult:
+    if request.type is T.WITHDRAW_CONSENT and not request.outcome.get("consent_withdrawn"):
+        record_consent(
+            user=user,
+            purpose=ConsentPurpose.PROCESSING,
+            action=ConsentAction.WITHDRAWN,
+            policy=current_policy(),
+            method=f"privacy request {request.public_id}",
+            language=request.language,
+        )
+        request.outcome = {**request.outcome, "consent_withdrawn": True}
+    reasons = erasure.blockers(user)
+    if reasons:
+        request.outcome = {**request.outcome, "deferred": [str(r) for r in reasons]}
+        note(request, "erasure deferred: " + "; ".join(str(r) for r in reasons))
+        tell(request, user, "deferred", reasons=reasons)
+        return "deferred"
+    address, language, name = user.email, user.locale, user.full_name
+    _complete(request, staff, "erased as the registry declares")
+    result = erasure.erase(user)
+    request.outcome = {
+        "erased": True,
+        "rows_deleted": result.rows_deleted,
+        "rows_anonymised": result.rows_anonymised,
+    }
+    queue_email(
+        address,
+        locale=language or "en",
+        subject=_l("Your data has been erased"),
+        template="privacy/erasure_done",
+        privacy_request=request,
+        name=name,
+    )
+    return result
+
+
+SUBJECTS = {
+    "completed": _l("Your privacy request is done"),
+    "rejected": _l("About your privacy request"),
+    "extended": _l("We need more time for your privacy request"),
+    "deferred": _l("Your erasure request has to wait"),
+    "reply": _l("An answer to your question about your data"),
+    "report": _l("How we process your data"),
+    "export": _l("Your data export is ready"),
+}
+
+
+def tell(request, user, event: str, **context) -> None:
+    """Queue the email that tells the person what happened to their request."""
+    address = user.email if user is not None else request.subject_email
+    queue_email(
+        address,
+        user=user,
+        locale=(user.locale if user is not None else request.language) or "en",
+        subject=SUBJECTS[event],
+        template="privacy/request_update",
+        privacy_request=request,
+        event=event,
+        type_label=TYPE_LABELS[request.type],
+        centre_link=absolute_url("privacy.centre"),
+        report_link=absolute_url("privacy.report", public_id=request.public_id),
+        report=processing_report() if event == "report" else None,
+        **context,
+    )

@@ -1,0 +1,178 @@
+"""The privacy centre: a signed-in person makes requests, follows them, and downloads
+their export."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from school.i18n import current_language
+from school.privacy.blueprint import bp
+from school.privacy.data import export
+from school.privacy.requests import asking
+from school.privacy.requests.forms import CancelForm, CorrectionForm, InquiryForm, RequestForm
+from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
+from school.privacy.requests.lifecycle import RequestError, cancel_request
+from school.privacy.requests.models import RequestStatus, RequestType
+from school.privacy.requests.report import processing_report
+from school.security import TokenError
+
+T = RequestType
+# The order the centre offers them in.
+OFFERED = (
+    T.ACCESS, T.THIRD_PARTIES, T.EXPORT, T.CORRECTION, T.BLOCKING, T.UNBLOCKING,
+    T.WITHDRAW_MARKETING, T.WITHDRAW_CONSENT, T.ERASURE, T.INQUIRY,
+)  # fmt: skip
+
+
+def _form_for(kind: RequestType, formdata=None):
+    if kind is T.CORRECTION:
+        form = CorrectionForm(formdata=formdata, prefix="correction")
+    elif kind is T.INQUIRY:
+        form = InquiryForm(formdata=formdata, prefix="inquiry")
+    else:
+        form = RequestForm(formdata=formdata, prefix=kind.value)
+    form.type.data = kind.value
+    return form
+
+
+def _centre(forms=None, status=200):
+    forms = forms or {}
+    return render_template(
+        "privacy/centre.html",
+        requests=asking.requests_of(current_user),
+        forms={kind: forms.get(kind) or _form_for(kind) for kind in OFFERED},
+        labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
+        restricted=current_user.is_restricted,
+    ), status
+
+
+@bp.route("/privacy/centre")
+@login_required
+def centre():
+    return _centre()
+
+
+@bp.route("/privacy/centre/requests", methods=["POST"])
+@login_required
+def make_request():
+    kind = RequestType._value2member_map_.get(request.form.get("kind", ""))
+    if kind is None:
+        abort(400)
+    form = _form_for(kind, request.form)
+    if not form.validate_on_submit():
+        return _centre({kind: form}, 400)
+    try:
+        made = asking.make_request(
+            current_user,
+            kind,
+            details=form.details.data or "",
+            changes=form.changes() if isinstance(form, CorrectionForm) else None,
+            language=current_language(),
+        )
+    except RequestError as error:
+        flash(error.message, "warning")
+        if error.request is not None and error.request.user_id == current_user.id:
+            return redirect(url_for("privacy.request_detail", public_id=error.request.public_id))
+        return redirect(url_for("privacy.centre"))
+    if made.status is RequestStatus.COMPLETED:
+        flash(_("Done: your request took effect at once."), "success")
+    else:
+        flash(_("Your request is with our staff. We will answer by the date shown."), "success")
+    return redirect(url_for("privacy.request_detail", public_id=made.public_id))
+
+
+@bp.route("/privacy/requests/confirm/<token>")
+def confirm_request(token):
+    """The link from a confirmation email: only this makes an emailed request act."""
+    try:
+        request = asking.confirm_request(token)
+    except TokenError as error:
+        if error.reason == "expired":
+            message = _(
+                "This confirmation link has expired, so the request was not made. "
+                "Please send your request again."
+            )
+        else:
+            message = _("This link is not valid. It may have been copied incompletely.")
+        return render_template("privacy/confirm_failed.html", message=message), 400
+    return render_template("privacy/request_confirmed.html", privacy_request=request)
+
+
+def _own(public_id: str):
+    found = asking.request_of(current_user, public_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/privacy/centre/<public_id>")
+@login_required
+def request_detail(public_id):
+    found = _own(public_id)
+    download = None
+    if found.type is T.EXPORT and found.status is RequestStatus.COMPLETED:
+        download = url_for("privacy.download_export", token=export.download_token(found))
+    return render_template(
+        "privacy/request.html",
+        req=found,
+        labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
+        cancel_form=CancelForm(),
+        download=download,
+    )
+
+
+@bp.route("/privacy/centre/<public_id>/cancel", methods=["POST"])
+@login_required
+def cancel(public_id):
+    found = _own(public_id)
+    if CancelForm().validate_on_submit():
+        try:
+            cancel_request(found, current_user)
+        except RequestError as error:
+            flash(error.message, "warning")
+        else:
+            flash(_("Your request is cancelled."), "info")
+    return redirect(url_for("privacy.request_detail", public_id=public_id))
+
+
+@bp.route("/privacy/centre/<public_id>/report")
+@login_required
+def report(public_id):
+    found = _own(public_id)
+    if found.type not in (T.ACCESS, T.THIRD_PARTIES) or found.status is not RequestStatus.COMPLETED:
+        abort(404)
+    return render_template("privacy/report.html", req=found, report=processing_report())
+
+
+@bp.route("/privacy/exports/<token>")
+@login_required
+def download_export(token):
+    try:
+        payload = export.read_download_token(token)
+    except TokenError as error:
+        message = (
+            _("This download link has expired. Ask for a new export in the privacy centre.")
+            if error.reason == "expired"
+            else _("This download link is not valid.")
+        )
+        return render_template("privacy/download_problem.html", message=message), (
+            410 if error.reason == "expired" else 404
+        )
+    found = asking.request_of(current_user, str(payload.get("r", "")))
+    if found is None or payload.get("u") != current_user.id:
+        abort(404)
+    try:
+        path = export.file_path(found.outcome.get("export_file"))
+    except export.ExportUnavailable:
+        return render_template(
+            "privacy/download_problem.html",
+            message=_("This export is no longer kept. Ask for a new one in the privacy centre."),
+        ), 410
+    response = send_file(path, mimetype="application/zip", as_attachment=True,
+                         download_name="my-data.zip", max_age=0)  # fmt: skip
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

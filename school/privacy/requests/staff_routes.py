@@ -1,0 +1,181 @@
+"""Staff pages for privacy requests: the queue by due date, and each request's decision."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from school.database import utcnow
+from school.forms import select_choices
+from school.pagination import paginate
+from school.privacy.requests import clocks, decisions
+from school.privacy.requests.corrections import (
+    CORRECTABLE,
+    correctable_labels,
+    correction_proposals,
+)
+from school.privacy.requests.forms import (
+    DecisionForm,
+    ExtendForm,
+    QueueFilterForm,
+    RejectForm,
+    ReplyForm,
+)
+from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
+from school.privacy.requests.lifecycle import RequestError
+from school.privacy.requests.models import RequestStatus, RequestType
+from school.privacy.requests.queue import deadlines, request_for_staff, staff_queue
+from school.profile.services import current_changes, log_staff_access
+from school.security import staff_required
+
+bp = Blueprint("privacy_admin", __name__, url_prefix="/admin/privacy")
+
+
+@bp.before_request
+@staff_required
+def require_staff():
+    """Every privacy request page for staff is staff-only."""
+
+
+def _found(public_id: str):
+    found = request_for_staff(public_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/")
+@staff_required
+def queue():
+    form = QueueFilterForm(request.args)
+    form.status.choices = select_choices(
+        [("", _("Open"))] + [(s.value, label) for s, label in STATUS_LABELS.items()]
+    )
+    kind = RequestType._value2member_map_.get(form.type.data or "")
+    status = RequestStatus._value2member_map_.get(form.status.data or "")
+    page = paginate(staff_queue(kind, status), per_page=30)
+    args = {
+        k: v for k, v in (("type", kind and kind.value), ("status", status and status.value)) if v
+    }
+    return render_template(
+        "privacy/admin_queue.html",
+        form=form,
+        page=page,
+        args=args,
+        labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
+        today=utcnow().date(),
+        deadlines=deadlines(),
+    )
+
+
+def _detail(found, status=200, **forms):
+    current = None
+    proposals, unmatched = correction_proposals(found)
+    if found.user is not None:
+        log_staff_access(current_user, found.user, "privacy_request", "privacy_request")
+        if found.type is RequestType.CORRECTION:
+            current = current_changes(found.user)
+    return render_template(
+        "privacy/admin_request.html",
+        req=found,
+        labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
+        current=current,
+        proposals=proposals,
+        unmatched=unmatched,
+        correctable=CORRECTABLE,
+        field_labels=correctable_labels(),
+        decision_form=forms.get("decision_form") or DecisionForm(),
+        reject_form=forms.get("reject_form") or RejectForm(),
+        extend_form=forms.get("extend_form") or ExtendForm(),
+        reply_form=forms.get("reply_form") or ReplyForm(),
+        jurisdiction=clocks.jurisdiction(),
+        today=utcnow().date(),
+    ), status
+
+
+@bp.route("/<public_id>")
+@staff_required
+def detail(public_id):
+    return _detail(_found(public_id))
+
+
+def _back(public_id):
+    return redirect(url_for("privacy_admin.detail", public_id=public_id))
+
+
+@bp.route("/<public_id>/approve", methods=["POST"])
+@staff_required
+def approve(public_id):
+    found = _found(public_id)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    corrections = None
+    if found.type is RequestType.CORRECTION:
+        corrections = {
+            name: request.form.get(f"fix-{name}", "").strip()
+            for name in CORRECTABLE
+            if request.form.get(f"fix-{name}", "").strip()
+        }
+    try:
+        outcome = decisions.approve(found, current_user, corrections=corrections)
+    except RequestError as error:
+        flash(error.message, "warning")
+    except ValueError:
+        flash(_("A date must look like 2001-12-31."), "warning")
+    else:
+        if outcome == "deferred":
+            flash(_("Erasure must wait; the person is told why."), "warning")
+        else:
+            flash(_("Done; the person is told by email."), "success")
+    return _back(public_id)
+
+
+@bp.route("/<public_id>/reject", methods=["POST"])
+@staff_required
+def reject(public_id):
+    found = _found(public_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _detail(found, 400, reject_form=form)
+    try:
+        decisions.reject(found, current_user, form.reason.data.strip())
+    except RequestError as error:
+        flash(error.message, "warning")
+    else:
+        flash(_("Refused; the reason is sent to the person."), "success")
+    return _back(public_id)
+
+
+@bp.route("/<public_id>/extend", methods=["POST"])
+@staff_required
+def extend(public_id):
+    found = _found(public_id)
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        return _detail(found, 400, extend_form=form)
+    try:
+        new_due = decisions.extend(found, current_user, form.reason.data.strip(), form.months.data)
+    except RequestError as error:
+        flash(error.message, "warning")
+    else:
+        flash(_("Extended to %(date)s; the person is told.", date=new_due.isoformat()), "success")
+    return _back(public_id)
+
+
+@bp.route("/<public_id>/reply", methods=["POST"])
+@staff_required
+def reply(public_id):
+    found = _found(public_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _detail(found, 400, reply_form=form)
+    try:
+        decisions.reply(found, current_user, form.answer.data.strip())
+    except RequestError as error:
+        flash(error.message, "warning")
+    else:
+        flash(_("Answer sent; the request is closed."), "success")
+    return _back(public_id)
