@@ -24,17 +24,25 @@ def _committed_in_request() -> bool:
     return g.get("committed_in_request", False)
 
 
-def _error_page(status: int, title: str, message: str):
-    # A failed statement leaves the transaction unusable (PostgreSQL refuses every further
-    # query in it), and the page's own queries (the signed-in person, the policy banner) must
-    # run: start afresh. What the request had not committed is discarded, as it would be.
+def _start_afresh() -> None:
+    """Roll back what the failed request left, first thing in every error handler.
+
+    A failed statement leaves the transaction unusable (PostgreSQL refuses every further
+    query in it; SQLAlchemy refuses the session after a failed flush), and the page needs
+    queries of its own: the signed-in person, for the language of the very first message,
+    and the policy banner. What the request had not committed is discarded, as it would be.
+    """
     db.session.rollback()
+
+
+def _error_page(status: int, title: str, message: str):
     return render_template("errors/error.html", title=title, message=message), status
 
 
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        _start_afresh()
         return _error_page(
             400,
             _("This form has expired"),
@@ -46,6 +54,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        _start_afresh()
         messages = {
             400: (_("Bad request"), _("We could not understand that request.")),
             403: (_("Not allowed"), _("You do not have permission to open this page.")),
@@ -70,6 +79,7 @@ def init_app(app) -> None:
     def database_busy(error):
         """A database too busy to answer in time (SQLite's busy timeout, PostgreSQL's lock or
         statement timeout): say so, and whether anything was saved before."""
+        _start_afresh()
         current_app.logger.warning("database error: %s", error)
         if _committed_in_request():
             message = _(
@@ -86,6 +96,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
+        _start_afresh()
         if _committed_in_request():
             message = _(
                 "An error on our side stopped this request after part of it was saved. "

@@ -54,6 +54,21 @@ def test_a_failed_statement_gets_the_sites_page_saying_nothing_changed(failing_a
     assert full_name(app) == "Careful Person"
 
 
+def test_a_failed_flush_gets_the_sites_page_saying_nothing_changed(failing_app):
+    def rename_and_take_a_used_address():
+        current_user.full_name = "Half Renamed"
+        db.session.add(User(email=current_user.email, full_name="A Copy"))
+        # The session now refuses to load anything, the signed-in person for the page too.
+        db.session.flush()
+
+    app, client = failing_app(rename_and_take_a_used_address)
+    response = client.get("/failing")
+    assert response.status_code == 500
+    assert "Go to the home page" in response.text
+    assert "Nothing was changed." in response.text
+    assert full_name(app) == "Careful Person"
+
+
 def test_a_failure_after_a_commit_does_not_claim_nothing_changed(failing_app):
     def rename_commit_then_fail():
         current_user.full_name = "Renamed Already"
