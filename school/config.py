@@ -1,7 +1,8 @@
 """Configuration: defaults here, then ``instance/config.py``, then the environment.
 
-Every key the application reads has a default in :class:`Defaults`, so a fresh clone runs
-with no configuration at all: SQLite and a mail spool inside ``instance/``.
+Every key the application reads has a default in :class:`Defaults`, and nowhere else (a test
+reads the source to hold this), so a fresh clone runs with no configuration at all: SQLite,
+a mail spool, photos and keys inside ``instance/``.
 """
 
 from __future__ import annotations
@@ -51,7 +52,17 @@ class Defaults:
     SCHOOL_NAME = "Lingua Privata"
     SCHOOL_ENV = "production"
     SITE_URL = "http://127.0.0.1:5000"  # for links in emails sent outside a request
+    SECRET_KEY: str | None = None  # None: generated once into instance/secret_key
 
+    # Files and folders; None puts each inside the instance folder (see INSTANCE_FILES).
+    MAIL_SPOOL_DIR: str | None = None
+    PHOTO_DIR: str | None = None
+    FERNET_KEYS_FILE: str | None = None
+    INTAKE_DIR: str | None = None
+
+    # e.g. postgresql://…; with neither set, SQLite in instance/school.sqlite3.
+    DATABASE_URL = ""
+    SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT = 10  # seconds a writer waits for another before giving up
     # PostgreSQL's counterparts, in seconds: how long a statement waits for a lock another
@@ -73,6 +84,11 @@ class Defaults:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
     WTF_CSRF_TIME_LIMIT = 4 * 3600
+
+    # Profile photos: larger uploads are refused; kept photos are scaled to PHOTO_MAX_SIDE.
+    PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 25_000_000
+    PHOTO_MAX_SIDE = 1024
 
     BCRYPT_LOG_ROUNDS = 12
     ACCOUNT_CONFIRM_WITHIN = timedelta(days=3)
@@ -125,15 +141,39 @@ class Defaults:
     EXPORT_LINK_DAYS = 7  # how long the download link of an export works
     PRIVACY_AUTO_APPROVE_EXPORTS = False  # carry out exports without waiting for staff
 
+    # The privacy mailbox: requests by email, through an MTA pipe, IMAP or a maildir.
+    INTAKE_MAX_BYTES = 25 * 1024 * 1024
+    INTAKE_ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024  # per message, stored but never opened
+    # The authserv-id our receiving server writes in Authentication-Results; others are
+    # ignored, since a sender can write any such header itself.
+    INTAKE_AUTHSERV_ID: str | None = None
+    INTAKE_OWN_ADDRESSES: tuple[str, ...] = ()  # more addresses of ours, never answered
+    INTAKE_IMAP_HOST = ""
+    INTAKE_IMAP_PORT = 993
+    INTAKE_IMAP_TLS = True  # IMAP over TLS; with False, INTAKE_IMAP_STARTTLS may upgrade
+    INTAKE_IMAP_STARTTLS = False
+    INTAKE_IMAP_USER = ""
+    INTAKE_IMAP_PASSWORD = ""
+    INTAKE_IMAP_FOLDER = "INBOX"
+    INTAKE_IMAP_PROCESSED_FOLDER = "Processed"
+    INTAKE_IMAP_QUARANTINE_FOLDER = "Quarantine"
+    INTAKE_IMAP_TIMEOUT = 30
+
+
+# Where each file setting left as None goes, inside the instance folder.
+INSTANCE_FILES = {
+    "MAIL_SPOOL_DIR": "mail_spool",
+    "PHOTO_DIR": "photos",
+    "FERNET_KEYS_FILE": "fernet.keys",
+    "INTAKE_DIR": "intake",
+}
+
 
 def load_config(app, test_config: dict | None = None) -> None:
     """Apply defaults, the instance file, the environment and ``test_config``, in that order."""
     app.config.from_object(Defaults)
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
-    app.config["MAIL_SPOOL_DIR"] = str(instance / "mail_spool")
-    app.config["UPLOAD_DIR"] = str(instance / "uploads")
-    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'school.sqlite3'}"
 
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -141,8 +181,13 @@ def load_config(app, test_config: dict | None = None) -> None:
     else:
         app.config.update(test_config)
 
-    if app.config.get("DATABASE_URL"):
+    for key, name in INSTANCE_FILES.items():
+        if not app.config[key]:
+            app.config[key] = str(instance / name)
+    if app.config["DATABASE_URL"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(app.config["DATABASE_URL"])
+    elif not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'school.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
@@ -150,7 +195,7 @@ def load_config(app, test_config: dict | None = None) -> None:
     if app.config["SCHOOL_ENV"] == "development":
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
-    if not app.config.get("SECRET_KEY"):
+    if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 
 

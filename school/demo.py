@@ -8,13 +8,10 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from school.accounts.models import Role, User
-from school.accounts.services import create_staff
+from school.accounts.models import User
+from school.accounts.services import SignupRequest, add_account, create_staff
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.consent.ledger import current_policy, record_consent
-from school.privacy.consent.models import ConsentAction, ConsentPurpose
-from school.security import hash_password
 
 ADMIN_EMAIL = "admin@lingua.example"
 STUDENT_PASSWORD = "student-demo-1"  # noqa: S105  (published demo credential)
@@ -42,37 +39,20 @@ def seed_demo() -> list[str]:
         email, password = credentials.read_text().split()
         lines.append(f"Staff login:    {email} / {password}")
 
-    policy = current_policy()
     for name, email, language, marketing in DEMO_STUDENTS:
         if db.session.scalar(select(User).where(User.email == email)) is not None:
             continue
-        student = User(
-            full_name=name,
-            email=email,
-            role=Role.STUDENT,
-            locale=language,
-            password_hash=hash_password(STUDENT_PASSWORD),
-            email_confirmed_at=utcnow(),
-        )
-        db.session.add(student)
-        db.session.flush()
-        record_consent(
-            user=student,
-            purpose=ConsentPurpose.PROCESSING,
-            action=ConsentAction.GIVEN,
-            policy=policy,
-            method="demo data",
-            language=language,
-        )
-        if marketing:
-            record_consent(
-                user=student,
-                purpose=ConsentPurpose.MARKETING,
-                action=ConsentAction.GIVEN,
-                policy=policy,
-                method="demo data",
+        add_account(
+            SignupRequest(
+                full_name=name,
+                email=email,
+                password=STUDENT_PASSWORD,
                 language=language,
-            )
+                marketing_consent=marketing,
+            ),
+            method="demo data",
+            confirmed=True,
+        )
     db.session.commit()
     seed_processors()
     seed_courses()

@@ -33,11 +33,10 @@ from werkzeug.serving import make_server
 
 from school import create_app
 from school.accounts.models import Role, User
+from school.accounts.services import SignupRequest, add_account
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.consent.ledger import current_policy, install_bundled_policy, record_consent
-from school.privacy.consent.models import ConsentAction, ConsentPurpose
-from school.security import hash_password
+from school.privacy.consent.ledger import install_bundled_policy
 
 PASSWORD = "correct horse battery"  # noqa: S105
 
@@ -174,7 +173,6 @@ def base_config(tmp_path, smtp_port: int | None) -> dict:
         "INSTANCE_PATH": str(tmp_path),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'school.sqlite3'}",
         "MAIL_SPOOL_DIR": str(tmp_path / "mail_spool"),
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
         "MAIL_SERVER": "127.0.0.1" if smtp_port else "",
         "MAIL_PORT": smtp_port or 25,
         "MAIL_TIMEOUT": 3,
@@ -477,35 +475,20 @@ def create_user(
     marketing: bool = False,
 ) -> User:
     """An account as a finished sign-up leaves it, in the current app context (also the live
-    server's, for browser tests, which cannot use ``make_user``'s own app)."""
-    user = User(
-        full_name=full_name,
-        email=email,
-        role=role,
-        locale=locale,
-        password_hash=hash_password(password),
-        email_confirmed_at=utcnow() if confirmed else None,
-    )
-    db.session.add(user)
-    db.session.flush()
-    policy_version = current_policy()
-    record_consent(
-        user=user,
-        purpose=ConsentPurpose.PROCESSING,
-        action=ConsentAction.GIVEN,
-        policy=policy_version,
-        method="test factory",
-        language=locale,
-    )
-    if marketing:
-        record_consent(
-            user=user,
-            purpose=ConsentPurpose.MARKETING,
-            action=ConsentAction.GIVEN,
-            policy=policy_version,
-            method="test factory",
+    server's, for browser tests, which cannot use ``make_user``'s own app), made by the
+    sign-up's own :func:`add_account`."""
+    user = add_account(
+        SignupRequest(
+            full_name=full_name,
+            email=email,
+            password=password,
             language=locale,
-        )
+            marketing_consent=marketing,
+        ),
+        method="test factory",
+        role=role,
+        confirmed=confirmed,
+    )
     db.session.commit()
     return user
 

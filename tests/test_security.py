@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from school.security import CONTENT_SECURITY_POLICY
+from school.security import CONTENT_SECURITY_POLICY, staff_blueprint
 
 # Routes that take POSTs without the session's CSRF token, each for a stated reason.
 CSRF_EXEMPT: dict[str, str] = {}
@@ -72,6 +72,30 @@ def test_staff_routes_refuse_students(app, student_client):
         method = "GET" if "GET" in rule.methods else "POST"
         response = student_client.open(path, method=method)
         assert response.status_code in (403, 400), (path, response.status_code)
+
+
+def test_every_rule_under_admin_belongs_to_a_blueprint_made_by_the_staff_factory(app):
+    """The guard comes with the blueprint, so no staff page can be added without it."""
+    outside = set()
+    for rule in staff_rules(app):
+        blueprint = app.blueprints.get(rule.endpoint.rpartition(".")[0])
+        if blueprint is None or not getattr(blueprint, "made_by_staff_factory", False):
+            outside.add(blueprint.name if blueprint else rule.endpoint)
+    assert outside == set()
+
+
+def test_the_staff_factory_installs_the_guard_and_keeps_staff_pages_under_admin(app):
+    blueprint = staff_blueprint("example_admin", __name__, url_prefix="/admin/example")
+
+    @blueprint.route("/")
+    def page():
+        return "staff only"
+
+    app.register_blueprint(blueprint)
+    with app.test_request_context("/admin/example/"):
+        assert app.preprocess_request() is not None  # an anonymous visitor is turned away
+    with pytest.raises(ValueError):
+        staff_blueprint("public", __name__, url_prefix="/courses")
 
 
 def test_staff_can_open_the_staff_home(staff_client):

@@ -28,9 +28,12 @@ from wtforms.validators import (
 )
 
 from school.accounts.models import EMAIL_MAX, NAME_MAX
-from school.accounts.services import is_minor, normalise_email
+from school.accounts.services import age_on, is_minor, normalise_email
 
-OLDEST_AGE = 120  # older than this is surely a typo in the year
+# The ages a date of birth may give, in full years, wherever one is typed (see
+# plausible_birth_date).
+YOUNGEST_AGE = 5
+OLDEST_AGE = 120
 PASSWORD_MAX = 128  # bcrypt reads only 72 bytes; a longer limit would be a false promise
 
 
@@ -81,15 +84,37 @@ class BirthDateField(DateField):
             ) from error
 
 
-def _plausible_birth_date(form, field):
+def plausible_birth_date(form, field):
+    """The one rule for a date of birth, at sign-up, on the profile and in a correction.
+
+    It must be in the past and give an age from YOUNGEST_AGE to OLDEST_AGE full years. The
+    lower bound holds everywhere, sign-up included: the school teaches nobody under five on
+    an account of their own (a child that young learns through a parent, and the consent is
+    the parent's), and a date less than five years ago is nearly always this year typed in
+    place of the birth year. Accepting it at sign-up would open an account, and ask a
+    "guardian" for consent, on a date the profile would then refuse to keep.
+    """
     born: date | None = field.data
-    if born is None:  # unreadable: the field has already said so
+    if born is None:  # blank (the field's own rule decides) or unreadable (already said)
         return
     today = date.today()  # noqa: DTZ011 (the calendar date is what a person means here)
     if born > today:
         raise StopValidation(_l("A date of birth cannot be in the future."))
-    if today.year - born.year > OLDEST_AGE:
+    age = age_on(born, today)
+    if age > OLDEST_AGE:
         raise StopValidation(_l("Please check the year: that is more than 120 years ago."))
+    if age < YOUNGEST_AGE:
+        raise StopValidation(_l("Please check the year: that is less than 5 years ago."))
+
+
+def birth_date_field(required_message=None) -> BirthDateField:
+    """A date of birth under the one rule; required when given the message to show if blank."""
+    presence = InputRequired(required_message) if required_message else Optional()
+    return BirthDateField(
+        _l("Date of birth"),
+        validators=[presence, plausible_birth_date],
+        render_kw={"autocomplete": "bday"},
+    )
 
 
 class SignupForm(FlaskForm):
@@ -103,11 +128,7 @@ class SignupForm(FlaskForm):
     )
     email = email_field()
     password = new_password_field()
-    date_of_birth = BirthDateField(
-        _l("Date of birth"),
-        validators=[InputRequired(_l("Enter your date of birth.")), _plausible_birth_date],
-        render_kw={"autocomplete": "bday"},
-    )
+    date_of_birth = birth_date_field(_l("Enter your date of birth."))
     # Always on the page (the form works without JavaScript); required only for a minor.
     guardian_name = StringField(
         _l("Parent or guardian's name"),

@@ -41,10 +41,6 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
-def _config_limit(name):
-    return lambda: current_app.config[name]
-
-
 def _fresh_session() -> None:
     """Start a new session at sign-in and sign-out (no fixation), keeping the language."""
     language = session.get("lang")
@@ -62,7 +58,7 @@ def _token_failure(error: TokenError, expired_message: str):
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_config_limit("SIGNUP_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_IP"], methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -158,7 +154,7 @@ def confirm(token):
 
 
 @bp.route("/confirm", methods=["GET", "POST"])
-@limiter.limit(_config_limit("RESET_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_IP"], methods=["POST"])
 def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
@@ -172,9 +168,11 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_config_limit("LOGIN_LIMIT_PER_IP"), methods=["POST"], deduct_when=_failed)
 @limiter.limit(
-    _config_limit("LOGIN_LIMIT_PER_ACCOUNT"),
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     methods=["POST"],
     key_func=_login_key,
     deduct_when=_failed,
@@ -228,7 +226,7 @@ def logout():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_config_limit("RESET_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_IP"], methods=["POST"])
 def forgot_password():
     form = PasswordResetRequestForm()
     if form.validate_on_submit():

@@ -49,15 +49,20 @@ def find_user_by_session_token(token: str) -> User | None:
 
 @dataclass
 class SignupRequest:
+    """What a sign-up tells the school; the demo data and the tests give the same."""
+
     full_name: str
     email: str
     password: str
-    marketing_consent: bool
     language: str
-    ip_address: str | None
-    date_of_birth: date
+    marketing_consent: bool = False
+    ip_address: str | None = None
+    date_of_birth: date | None = None
     guardian_name: str | None = None
     guardian_email: str | None = None
+
+
+SIGNUP_FORM = "web signup form"
 
 
 def age_on(born: date, today: date) -> int:
@@ -71,61 +76,50 @@ def is_minor(born: date, today: date | None = None) -> bool:
     return age_on(born, today) < current_app.config["MINOR_AGE"]
 
 
-def register(data: SignupRequest) -> User | None:
-    """Create an unconfirmed student account, its profile, and record the consents.
+def add_account(
+    data: SignupRequest,
+    *,
+    method: str = SIGNUP_FORM,
+    role: Role = Role.STUDENT,
+    confirmed: bool = False,
+) -> User:
+    """Add an account as a sign-up leaves it, in the caller's transaction (flushed, not
+    committed): the user, a profile holding the date of birth, and the consents given.
 
-    An adult's own consent is recorded now. For a minor the account waits for a parent or
-    guardian, who is emailed a link to give the consent on the minor's behalf; the minor's
-    own ticks are not consent in law, so nothing is recorded until then.
+    The one place an account and its sign-up consents are made: the sign-up form, the demo
+    data and the tests all come here, so a test account holds what a real one holds.
+    ``method`` says in the ledger how the consent was given.
 
-    If the address already has an account, nothing is created and its owner is told by
-    email instead, so the page a visitor sees is the same either way. Returns the new user,
-    or None when the address was taken (also when two sign-ups race for it).
+    A minor's own ticks are not consent in law: their account keeps the guardian's name and
+    address, and nothing is recorded until the guardian confirms. Raises IntegrityError when
+    the address already has an account (the caller rolls back).
     """
-    email = normalise_email(data.email)
-    existing = find_user_by_email(email)
-    if existing is not None:
-        emails.someone_tried_to_sign_up(existing)
-        db.session.commit()
-        return None
-
-    policy = current_policy()
     user = User(
         full_name=data.full_name.strip(),
-        email=email,
+        email=normalise_email(data.email),
         password_hash=hash_password(data.password),
-        role=Role.STUDENT,
+        role=role,
         locale=data.language,
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Another sign-up for the same address won the race between our check and insert.
-        db.session.rollback()
-        winner = find_user_by_email(email)
-        if winner is not None:
-            emails.someone_tried_to_sign_up(winner)
-            db.session.commit()
-        return None
+    db.session.flush()
+    if data.date_of_birth is not None:
+        db.session.add(Profile(user_id=user.id, date_of_birth=data.date_of_birth))
+        if is_minor(data.date_of_birth):
+            if not (data.guardian_name or "").strip() or not (data.guardian_email or "").strip():
+                raise ValueError("a minor signs up with a parent or guardian's name and address")
+            user.guardian_name = data.guardian_name.strip()
+            user.guardian_email = normalise_email(data.guardian_email)
+            return user
 
-    db.session.add(Profile(user_id=user.id, date_of_birth=data.date_of_birth))
-    if is_minor(data.date_of_birth):
-        if not (data.guardian_name or "").strip() or not (data.guardian_email or "").strip():
-            raise ValueError("a minor signs up with a parent or guardian's name and address")
-        user.guardian_name = (data.guardian_name or "").strip()
-        user.guardian_email = normalise_email(data.guardian_email or "")
-        emails.guardian_consent_request(user, guardian_consent_token(user))
-        emails.confirm_your_address(user, confirmation_token(user))
-        db.session.commit()
-        return user
-
+    policy = current_policy()
     record_consent(
         user=user,
         purpose=ConsentPurpose.PROCESSING,
         action=ConsentAction.GIVEN,
         policy=policy,
-        method="web signup form",
+        method=method,
         language=data.language,
         ip_address=data.ip_address,
     )
@@ -135,10 +129,40 @@ def register(data: SignupRequest) -> User | None:
             purpose=ConsentPurpose.MARKETING,
             action=ConsentAction.GIVEN,
             policy=policy,
-            method="web signup form (separate, unticked option)",
+            method=f"{method} (separate, unticked option)",
             language=data.language,
             ip_address=data.ip_address,
         )
+    return user
+
+
+def register(data: SignupRequest) -> User | None:
+    """Create an unconfirmed student account, its profile and consents, and ask for the
+    confirmation of the address (and, for a minor, the guardian's consent) by email.
+
+    If the address already has an account, nothing is created and its owner is told by
+    email instead, so the page a visitor sees is the same either way. Returns the new user,
+    or None when the address was taken (also when two sign-ups race for it).
+    """
+    existing = find_user_by_email(data.email)
+    if existing is not None:
+        emails.someone_tried_to_sign_up(existing)
+        db.session.commit()
+        return None
+
+    try:
+        user = add_account(data)
+    except IntegrityError:
+        # Another sign-up for the same address won the race between our check and insert.
+        db.session.rollback()
+        winner = find_user_by_email(data.email)
+        if winner is not None:
+            emails.someone_tried_to_sign_up(winner)
+            db.session.commit()
+        return None
+
+    if user.awaits_guardian:
+        emails.guardian_consent_request(user, guardian_consent_token(user))
     emails.confirm_your_address(user, confirmation_token(user))
     db.session.commit()
     return user

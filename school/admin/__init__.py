@@ -1,19 +1,7 @@
-"""Staff pages. Every route here is staff-only; admin owns no models of its own."""
-
-from flask import Blueprint
-
-from school.security import staff_required
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@staff_required
-def require_staff():
-    """Defence in depth: even a route that forgets its decorator is staff-only."""
+"""The staff home. Each domain keeps its own staff pages; admin owns no models of its own."""
 
 
 def init_app(app) -> None:
-    from school.admin import routes  # noqa: F401
+    from school.admin import staff_routes
 
-    app.register_blueprint(bp)
+    app.register_blueprint(staff_routes.bp)

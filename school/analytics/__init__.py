@@ -11,10 +11,11 @@ def init_app(app) -> None:
     from flask import request
     from flask_login import current_user
 
-    from school.analytics import models, routes, services  # noqa: F401
+    from school.analytics import models, routes, services, staff_routes  # noqa: F401
     from school.cookies.services import read_choice
 
     app.register_blueprint(bp)
+    app.register_blueprint(staff_routes.bp)
 
     @app.after_request
     def count_page_view(response):

@@ -1,10 +1,11 @@
+"""The public analytics endpoint: a consenting visitor's screen size."""
+
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import request
 
 from school.analytics import bp, services
 from school.cookies.services import read_choice
-from school.security import staff_required
 
 
 @bp.route("/analytics/screen", methods=["POST"])
@@ -15,11 +16,3 @@ def screen():
         return "", 204
     services.record_screen(visit_id, request.form.get("screen", ""))
     return "", 204
-
-
-@bp.route("/admin/analytics")
-@staff_required
-def summary():
-    days = request.args.get("days", 30, type=int)
-    days = days if days in (7, 30, 90) else 30
-    return render_template("analytics/summary.html", summary=services.summary(days), days=days)

@@ -1,11 +1,7 @@
 """Compliance registers: processors and transfers, authority inquiries, breaches."""
 
-from flask import Blueprint
-
-bp = Blueprint("compliance", __name__, url_prefix="/admin/registers")
-
 
 def init_app(app) -> None:
-    from school.compliance import models, routes  # noqa: F401
+    from school.compliance import models, staff_routes  # noqa: F401
 
-    app.register_blueprint(bp)
+    app.register_blueprint(staff_routes.bp)

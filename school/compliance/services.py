@@ -23,7 +23,7 @@ def active_processors() -> list[Processor]:
 
 
 def home_country() -> str:
-    return current_app.config.get("SCHOOL_COUNTRY", "BY")
+    return current_app.config["SCHOOL_COUNTRY"]
 
 
 def save_processor(processor: Processor | None, **fields) -> Processor:

@@ -3,11 +3,10 @@
 from flask import Blueprint
 
 bp = Blueprint("courses", __name__)
-admin_bp = Blueprint("course_admin", __name__, url_prefix="/admin/courses")
 
 
 def init_app(app) -> None:
-    from school.courses import admin_routes, models, routes  # noqa: F401
+    from school.courses import models, routes, staff_routes  # noqa: F401
     from school.courses.models import FORMAT_LABELS
     from school.courses.services import language_name
     from school.markdown_text import render_markdown
@@ -16,4 +15,4 @@ def init_app(app) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.jinja_env.globals["format_labels"] = FORMAT_LABELS
     app.register_blueprint(bp)
-    app.register_blueprint(admin_bp)
+    app.register_blueprint(staff_routes.bp)

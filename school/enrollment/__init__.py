@@ -3,11 +3,10 @@
 from flask import Blueprint
 
 bp = Blueprint("enrollment", __name__)
-admin_bp = Blueprint("enrollment_admin", __name__, url_prefix="/admin/enrolments")
 
 
 def init_app(app) -> None:
-    from school.enrollment import admin_routes, models, routes  # noqa: F401
+    from school.enrollment import models, routes, staff_routes  # noqa: F401
     from school.enrollment.models import PAYMENT_LABELS, STATUS_LABELS
 
     app.jinja_env.globals["status_labels"] = STATUS_LABELS
@@ -19,4 +18,4 @@ def init_app(app) -> None:
     erasure.register_blocker(erasure_blockers)
     erasure.register_hook(erase_enrollments)
     app.register_blueprint(bp)
-    app.register_blueprint(admin_bp)
+    app.register_blueprint(staff_routes.bp)

@@ -161,7 +161,7 @@ def _our_addresses() -> set[str]:
     config = current_app.config
     addresses = {parsing.address_of(config["MAIL_DEFAULT_SENDER"])}
     addresses.add(parsing.address_of(config.get("PRIVACY_CONTACT_EMAIL") or ""))
-    addresses.update(a.lower() for a in config.get("INTAKE_OWN_ADDRESSES", ()))
+    addresses.update(a.lower() for a in config["INTAKE_OWN_ADDRESSES"])
     return {a for a in addresses if a}
 
 

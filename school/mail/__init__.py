@@ -63,10 +63,11 @@ def worker_command(interval, exit_when_idle):
 
 
 def init_app(app) -> None:
-    from school.mail import models  # noqa: F401  (registers the table)
+    from school.mail import models, staff_routes  # noqa: F401  (models registers the table)
     from school.mail.services import send_committed
 
     app.cli.add_command(mail_cli)
+    app.register_blueprint(staff_routes.bp)
 
     def deliver_committed_mail():
         if app.config["MAIL_SEND_AFTER_REQUEST"]:

@@ -520,10 +520,6 @@ def spool_files(limit: int = 200) -> list[Path]:
     return files[:limit]
 
 
-def mail_is_configured() -> bool:
-    return bool(current_app.config.get("MAIL_SERVER"))
-
-
 MAIL_LOG_DAYS = 90  # the registry's MAIL_LOG retention
 
 

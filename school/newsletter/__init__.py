@@ -1,7 +1,7 @@
 """Newsletters: subscriptions that honour the consent ledger, composition and sending.
 
 ``bp`` holds the public pages (visitor double opt-in, an account's choice, one-click
-unsubscribe); ``admin_bp`` the staff pages under /admin/newsletters. Messages go through the
+unsubscribe); ``staff_routes`` the staff pages under /admin/newsletters. Messages go through the
 outbox and are sent by ``flask mail send`` / ``flask mail worker``, never in the request.
 """
 
@@ -12,7 +12,6 @@ from flask import Blueprint
 from flask.cli import AppGroup
 
 bp = Blueprint("newsletter", __name__)
-admin_bp = Blueprint("newsletter_admin", __name__, url_prefix="/admin/newsletters")
 
 newsletter_cli = AppGroup("newsletter", help="Newsletter subscriptions.")
 
@@ -27,10 +26,10 @@ def purge_command():
 
 def init_app(app) -> None:
     from school.mail.services import register_personaliser
-    from school.newsletter import models, routes  # noqa: F401
+    from school.newsletter import models, routes, staff_routes  # noqa: F401
     from school.newsletter.services import TEMPLATE, personalise
 
     register_personaliser(TEMPLATE, personalise)
     app.register_blueprint(bp)
-    app.register_blueprint(admin_bp)
+    app.register_blueprint(staff_routes.bp)
     app.cli.add_command(newsletter_cli)

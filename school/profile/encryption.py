@@ -18,12 +18,10 @@ from flask import current_app
 from sqlalchemy import select, type_coerce, update
 from sqlalchemy.types import Text, TypeDecorator
 
-KEYS_FILE_NAME = "fernet.keys"
-
 
 def keys_path(app=None) -> Path:
     app = app or current_app
-    return Path(app.config.get("FERNET_KEYS_FILE") or Path(app.instance_path) / KEYS_FILE_NAME)
+    return Path(app.config["FERNET_KEYS_FILE"])
 
 
 def _write_keys(path: Path, keys: list[bytes]) -> None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from school.accounts.forms import birth_date_field
 from school.accounts.models import NAME_MAX
 from school.i18n import LANGUAGE_NAMES
 from school.profile.models import (
@@ -37,9 +37,6 @@ def choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-OLDEST_AGE = 120
-YOUNGEST_AGE = 5
-
 # International format: an optional +, then 7 to 15 digits, with spaces, dashes, dots or
 # brackets between them as people write them.
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().-]{5,22}[0-9]$")
@@ -61,37 +58,34 @@ def _phone(form, field):
         )
 
 
-def _birth_date(form, field):
-    born: date | None = field.data
-    if born is None:
-        return
-    today = date.today()  # noqa: DTZ011 (the calendar date is what a person means here)
-    if born > today:
-        raise ValidationError(_l("A date of birth cannot be in the future."))
-    if today.year - born.year > OLDEST_AGE:
-        raise ValidationError(_l("Please check the year: that is more than 120 years ago."))
-    if today.year - born.year < YOUNGEST_AGE:
-        raise ValidationError(_l("Please check the year: that is less than 5 years ago."))
-
-
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ProfileForm(FlaskForm):
-    full_name = StringField(
+def _full_name(presence):
+    return StringField(
         _l("Full name"),
         filters=[_strip],
-        validators=[DataRequired(_l("Enter your name.")), _at_most(NAME_MAX)],
+        validators=[presence, _at_most(NAME_MAX)],
         render_kw={"autocomplete": "name"},
     )
+
+
+class ProfileDetailsForm(FlaskForm):
+    """The details a person keeps about themselves, each with its one set of limits.
+
+    The profile page edits them and a correction request asks for them, so a value one
+    accepts the other accepts too, and neither takes more than its column holds. Every field
+    here may be left blank; the profile page requires a name on top.
+    """
+
+    full_name = _full_name(Optional())
     display_name = StringField(
         _l("Display name"),
         filters=[_strip],
         validators=[Optional(), _at_most(DISPLAY_NAME_MAX)],
         render_kw={"autocomplete": "nickname"},
     )
-    locale = SelectField(_l("Preferred language of the site"))
     phone = StringField(
         _l("Phone"),
         filters=[_strip],
@@ -116,11 +110,7 @@ class ProfileForm(FlaskForm):
         ],
         render_kw={"autocomplete": "postal-code"},
     )
-    date_of_birth = DateField(
-        _l("Date of birth"),
-        validators=[Optional(), _birth_date],
-        render_kw={"autocomplete": "bday"},
-    )
+    date_of_birth = birth_date_field()
     workplace = StringField(
         _l("Workplace"),
         filters=[_strip],
@@ -151,6 +141,11 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), _at_most(LONG_TEXT_MAX)],
         render_kw={"rows": 4},
     )
+
+
+class ProfileForm(ProfileDetailsForm):
+    full_name = _full_name(DataRequired(_l("Enter your name.")))
+    locale = SelectField(_l("Preferred language of the site"))
     submit = SubmitField(_l("Save profile"))
 
     def __init__(self, *args, **kwargs):

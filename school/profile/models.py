@@ -14,9 +14,7 @@ from school.extensions import db
 from school.profile.encryption import EncryptedDate, EncryptedText
 
 DISPLAY_NAME_MAX = 60
-PHONE_MAX = 20
 ADDRESS_MAX = 300
-POSTAL_CODE_MAX = 10
 WORKPLACE_MAX = 150
 POSITION_MAX = 100
 LONG_TEXT_MAX = 2000

@@ -32,7 +32,7 @@ class PhotoError(ValueError):
 
 
 def photo_dir() -> Path:
-    return Path(current_app.config.get("PHOTO_DIR") or Path(current_app.instance_path) / "photos")
+    return Path(current_app.config["PHOTO_DIR"])
 
 
 def photo_path(name: str) -> Path:

@@ -274,11 +274,6 @@ def language_label(code: str):
     return LANGUAGES.get(code, code)
 
 
-def age_in_years(born: date, today: date | None = None) -> int:
-    today = today or utcnow().date()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 def photo_for_erasure(user: User, result) -> None:
     """Erasure deletes the profile row through the registry; the photo file on disk goes
     too, once the erasure has committed."""

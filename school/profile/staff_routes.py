@@ -12,21 +12,21 @@ from flask_login import current_user
 
 from school.pagination import paginate
 from school.profile import routes as student_routes
-from school.profile import services, staff_bp
+from school.profile import services
 from school.profile.forms import AccessReasonForm
-from school.security import staff_required
+from school.security import staff_blueprint
+
+bp = staff_blueprint("students", __name__, url_prefix="/admin/students")
 
 
-@staff_bp.route("")
-@staff_required
+@bp.route("")
 def students():
     query_text = request.args.get("q", "").strip()[:100]
     page = paginate(services.search_students(query_text), per_page=30)
     return render_template("profile/staff_list.html", page=page, q=query_text)
 
 
-@staff_bp.route("/<public_id>", methods=["GET", "POST"])
-@staff_required
+@bp.route("/<public_id>", methods=["GET", "POST"])
 def student(public_id):
     subject = services.find_student(public_id)
     if subject is None:
@@ -54,8 +54,7 @@ def student(public_id):
     return render_template("profile/staff_reason.html", subject=subject, form=form), status
 
 
-@staff_bp.route("/<public_id>/photo")
-@staff_required
+@bp.route("/<public_id>/photo")
 def photo(public_id):
     subject = services.find_student(public_id)
     profile = services.profile_of(subject) if subject else None

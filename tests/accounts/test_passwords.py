@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from school.accounts.models import User
 from school.extensions import db
-from tests.conftest import PASSWORD, AuthActions, link_in, path_of, text_of
+from tests.conftest import PASSWORD, AuthActions, create_user, link_in, path_of, text_of
 
 NEW_PASSWORD = "a brand new password"  # noqa: S105
 
@@ -47,14 +47,7 @@ def test_reset_link_expires(make_app, smtp, make_user):
     app = make_app(PASSWORD_RESET_WITHIN=timedelta(seconds=-1))
     client = app.test_client()
     with app.app_context():
-        db.session.add(
-            User(
-                full_name="Late",
-                email="late@example.com",
-                password_hash="x",
-            )
-        )
-        db.session.commit()
+        create_user("late@example.com", full_name="Late")
         client.submit("/forgot-password", {"email": "late@example.com"})
         path = path_of(link_in(smtp.last_to("late@example.com"), "/reset-password/"))
         response = client.get(path)

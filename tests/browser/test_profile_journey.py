@@ -4,37 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from school.accounts.models import User
-from school.database import utcnow
-from school.extensions import db
-from school.security import hash_password
-from tests.conftest import PASSWORD
+from school.accounts.models import Role
+from tests.browser.helpers import add_person, log_in
 from tests.profile.helpers import jpeg_with_exif
 
 pytestmark = pytest.mark.browser
 
 
 def _student(live_server) -> str:
-    with live_server.app.app_context():
-        db.session.add(
-            User(
-                full_name="Bea Browser",
-                email="bea@example.com",
-                password_hash=hash_password(PASSWORD),
-                email_confirmed_at=utcnow(),
-            )
-        )
-        db.session.commit()
-    return "bea@example.com"
+    return add_person(live_server, "bea@example.com", "Bea Browser")
 
 
 def test_profile_editing_with_a_photo_upload(page, live_server, axe_check, tmp_path):
     base = live_server.url
-    email = _student(live_server)
-    page.goto(f"{base}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, _student(live_server))
     page.wait_for_url(f"{base}/")
 
     page.get_by_role("link", name="My profile").click()
@@ -85,25 +68,9 @@ def test_profile_editing_with_a_photo_upload(page, live_server, axe_check, tmp_p
 
 
 def test_staff_open_a_profile_with_a_reason(page, live_server, axe_check):
-    from school.accounts.models import Role
-
     base = live_server.url
     _student(live_server)
-    with live_server.app.app_context():
-        db.session.add(
-            User(
-                full_name="Stan Staff",
-                email="stan@example.com",
-                role=Role.STAFF,
-                password_hash=hash_password(PASSWORD),
-                email_confirmed_at=utcnow(),
-            )
-        )
-        db.session.commit()
-    page.goto(f"{base}/login")
-    page.get_by_label("Email address").fill("stan@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, add_person(live_server, "stan@example.com", "Stan Staff", Role.STAFF))
     page.wait_for_url(f"{base}/")
 
     page.goto(f"{base}/admin/students")

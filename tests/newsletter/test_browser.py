@@ -5,48 +5,19 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from school.accounts.models import Role, User
-from school.database import utcnow
+from school.accounts.models import Role
 from school.extensions import db
 from school.mail.services import run_worker
-from school.privacy.consent.ledger import current_policy, record_consent
-from school.privacy.consent.models import ConsentAction, ConsentPurpose
-from school.security import hash_password
-from tests.conftest import PASSWORD, link_in
+from tests.conftest import PASSWORD, create_user, link_in
 
 pytestmark = pytest.mark.browser
 
 
 def seed(application, readers: int) -> None:
     with application.app_context():
-        policy = current_policy()
-        db.session.add(
-            User(
-                email="staff@example.com",
-                full_name="Sofia Staff",
-                role=Role.STAFF,
-                password_hash=hash_password(PASSWORD),
-                email_confirmed_at=utcnow(),
-            )
-        )
+        create_user("staff@example.com", full_name="Sofia Staff", role=Role.STAFF)
         for index in range(readers):
-            reader = User(
-                email=f"reader{index}@example.com",
-                full_name=f"Reader {index}",
-                password_hash="x",
-                email_confirmed_at=utcnow(),
-            )
-            db.session.add(reader)
-            db.session.flush()
-            record_consent(
-                user=reader,
-                purpose=ConsentPurpose.MARKETING,
-                action=ConsentAction.GIVEN,
-                policy=policy,
-                method="test",
-                language="en",
-            )
-        db.session.commit()
+            create_user(f"reader{index}@example.com", full_name=f"Reader {index}", marketing=True)
         db.session.remove()
 
 

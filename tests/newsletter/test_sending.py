@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from school.accounts.models import Role
 from school.database import utcnow
 from school.extensions import db
 from school.mail import services as mail
@@ -16,7 +17,7 @@ from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
 from school.newsletter import services
 from school.newsletter.models import Campaign, CampaignStatus
 from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
-from tests.conftest import html_of, link_in, path_of, text_of
+from tests.conftest import create_user, html_of, link_in, path_of, text_of
 
 
 def campaign_rows(campaign):
@@ -282,26 +283,9 @@ def test_smtp_down_in_the_middle_then_back_every_recipient_gets_exactly_one_copy
 def test_a_hard_bounce_is_failed_suppressed_and_not_mailed_again(make_app, refusing_smtp, smtp):
     app = make_app(MAIL_PORT=refusing_smtp.port)
     with app.app_context():
-        from school.accounts.models import Role, User
-        from school.privacy.consent.ledger import current_policy, record_consent
-
-        staff = User(email="staff@example.com", full_name="S", role=Role.STAFF, password_hash="x")
-        db.session.add(staff)
+        staff = create_user("staff@example.com", full_name="S", role=Role.STAFF)
         for address in ("bounce@example.com", "big@example.com", "fine@example.com"):
-            user = User(
-                email=address, full_name="R", password_hash="x", email_confirmed_at=utcnow()
-            )
-            db.session.add(user)
-            db.session.flush()
-            record_consent(
-                user=user,
-                purpose=ConsentPurpose.MARKETING,
-                action=ConsentAction.GIVEN,
-                policy=current_policy(),
-                method="test",
-                language="en",
-            )
-        db.session.commit()
+            create_user(address, full_name="R", marketing=True)
         first = services.save_campaign(None, subject="One", body="One", language="en", author=staff)
         services.queue_campaign(first, staff)
         report = mail.deliver()

@@ -12,6 +12,7 @@ from PIL import Image
 from school.extensions import db
 from school.profile.models import Profile
 from school.profile.photos import photo_dir
+from tests.conftest import AuthActions, create_user
 from tests.profile.helpers import decompression_bomb, jpeg_with_exif, png
 
 
@@ -150,22 +151,9 @@ def test_stored_names_cannot_leave_the_photo_folder(app, name):
 
 def test_the_pixel_limit_is_checked_from_the_header_before_decoding(make_app, smtp):
     """PHOTO_MAX_PIXELS refuses a picture below Pillow's own bomb threshold too."""
-    from school.accounts.models import User
-    from school.database import utcnow
-    from school.security import hash_password
-    from tests.conftest import PASSWORD, AuthActions
-
     app = make_app(PHOTO_MAX_PIXELS=1000)
     with app.app_context():
-        db.session.add(
-            User(
-                full_name="Pia Pixel",
-                email="pia@example.com",
-                password_hash=hash_password(PASSWORD),
-                email_confirmed_at=utcnow(),
-            )
-        )
-        db.session.commit()
+        create_user("pia@example.com", full_name="Pia Pixel")
         client = app.test_client()
         AuthActions(client).login("pia@example.com")
         response = upload(client, png((40, 30)), "small.png", "image/png")

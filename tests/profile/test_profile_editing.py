@@ -68,7 +68,7 @@ def test_email_changes_through_the_confirmed_flow(student_client):
         ("2999-01-01", "A date of birth cannot be in the future."),
         ("1850-01-01", "more than 120 years ago"),
         (date.today().isoformat(), "less than 5 years ago"),
-        ("17/05/1990", "Not a valid date value."),
+        ("17/05/1990", "Enter your date of birth as a date"),
     ],
 )
 def test_bad_dates_of_birth_are_refused(student_client, student, value, message):

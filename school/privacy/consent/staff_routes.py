@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,19 +10,12 @@ from school.markdown_text import render_markdown
 from school.privacy.consent import policies
 from school.privacy.consent.forms import PolicyVersionForm
 from school.privacy.consent.ledger import current_policy
-from school.security import staff_required
+from school.security import staff_blueprint
 
-bp = Blueprint("policy_admin", __name__, url_prefix="/admin/policies")
-
-
-@bp.before_request
-@staff_required
-def require_staff():
-    """Every policy-publishing page is staff-only."""
+bp = staff_blueprint("policy_admin", __name__, url_prefix="/admin/policies")
 
 
 @bp.route("/")
-@staff_required
 def versions():
     return render_template(
         "privacy/admin_versions.html",
@@ -44,7 +37,6 @@ def _draft(form: PolicyVersionForm) -> policies.PolicyDraft:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@staff_required
 def publish():
     """Write a version starting from the one in force, preview it, then publish it."""
     form = PolicyVersionForm()

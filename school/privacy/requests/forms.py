@@ -1,19 +1,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from school.forms import select_choices
+from school.privacy.requests.corrections import CORRECTABLE
 from school.privacy.requests.labels import TYPE_LABELS
 from school.privacy.requests.models import RequestType
+from school.profile.forms import ProfileDetailsForm
 
 REQUIRED = _l("This field is required.")
 
@@ -40,31 +40,18 @@ class InquiryForm(RequestForm):
     )
 
 
-class CorrectionForm(RequestForm):
-    """The values the person says are right; only the ones filled in are asked for."""
+class CorrectionForm(RequestForm, ProfileDetailsForm):
+    """The values the person says are right; only the ones filled in are asked for.
 
-    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
-    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=80)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    address = StringField(_l("Residential address"), validators=[Optional(), Length(max=300)])
-    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=12)])
-    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
-    workplace = StringField(_l("Workplace"), validators=[Optional(), Length(max=200)])
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    The fields, and their limits, are the profile's own: a correction asks for nothing the
+    profile could not hold.
+    """
+
     details = TextAreaField(
         _l("What is wrong, in your words (optional)"), validators=[Optional(), Length(max=5000)]
     )
 
-    CHANGE_FIELDS = (
-        "full_name",
-        "display_name",
-        "phone",
-        "address",
-        "postal_code",
-        "date_of_birth",
-        "workplace",
-        "position",
-    )
+    CHANGE_FIELDS = CORRECTABLE
 
     def changes(self) -> dict:
         values = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,15 +27,9 @@ from school.privacy.requests.lifecycle import RequestError
 from school.privacy.requests.models import RequestStatus, RequestType
 from school.privacy.requests.queue import deadlines, request_for_staff, staff_queue
 from school.profile.services import current_changes, log_staff_access
-from school.security import staff_required
+from school.security import staff_blueprint
 
-bp = Blueprint("privacy_admin", __name__, url_prefix="/admin/privacy")
-
-
-@bp.before_request
-@staff_required
-def require_staff():
-    """Every privacy request page for staff is staff-only."""
+bp = staff_blueprint("privacy_admin", __name__, url_prefix="/admin/privacy")
 
 
 def _found(public_id: str):
@@ -46,7 +40,6 @@ def _found(public_id: str):
 
 
 @bp.route("/")
-@staff_required
 def queue():
     form = QueueFilterForm(request.args)
     form.status.choices = select_choices(
@@ -97,7 +90,6 @@ def _detail(found, status=200, **forms):
 
 
 @bp.route("/<public_id>")
-@staff_required
 def detail(public_id):
     return _detail(_found(public_id))
 
@@ -107,7 +99,6 @@ def _back(public_id):
 
 
 @bp.route("/<public_id>/approve", methods=["POST"])
-@staff_required
 def approve(public_id):
     found = _found(public_id)
     if not DecisionForm().validate_on_submit():
@@ -134,7 +125,6 @@ def approve(public_id):
 
 
 @bp.route("/<public_id>/reject", methods=["POST"])
-@staff_required
 def reject(public_id):
     found = _found(public_id)
     form = RejectForm()
@@ -150,7 +140,6 @@ def reject(public_id):
 
 
 @bp.route("/<public_id>/extend", methods=["POST"])
-@staff_required
 def extend(public_id):
     found = _found(public_id)
     form = ExtendForm()
@@ -166,7 +155,6 @@ def extend(public_id):
 
 
 @bp.route("/<public_id>/reply", methods=["POST"])
-@staff_required
 def reply(public_id):
     found = _found(public_id)
     form = ReplyForm()

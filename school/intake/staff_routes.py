@@ -6,22 +6,17 @@ from flask import abort, render_template, request
 from sqlalchemy import select
 
 from school.extensions import db
-from school.intake import bp, services
+from school.intake import services
 from school.intake.models import IntakeMessage, IntakeOutcome
 from school.pagination import paginate
-from school.security import staff_required
+from school.security import staff_blueprint
+
+bp = staff_blueprint("intake", __name__, url_prefix="/admin/intake")
 
 RAW_SHOWN_BYTES = 512 * 1024
 
 
-@bp.before_request
-@staff_required
-def require_staff():
-    """Every page here is staff-only."""
-
-
 @bp.route("/")
-@staff_required
 def messages():
     outcome = request.args.get("outcome")
     query = select(IntakeMessage).order_by(IntakeMessage.id.desc())
@@ -36,7 +31,6 @@ def messages():
 
 
 @bp.route("/<public_id>")
-@staff_required
 def message(public_id):
     row = db.session.scalar(select(IntakeMessage).where(IntakeMessage.public_id == public_id))
     if row is None:

@@ -1,3 +1,5 @@
+"""Staff pages: the registers of processors and transfers, authority inquiries and breaches."""
+
 from __future__ import annotations
 
 from datetime import UTC
@@ -7,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from school.compliance import bp, services
+from school.compliance import services
 from school.compliance.forms import (
     BreachForm,
     BreachNotifiedForm,
@@ -18,17 +20,12 @@ from school.compliance.forms import (
 from school.compliance.models import AuthorityInquiry, Breach, Processor
 from school.database import utcnow
 from school.extensions import db
-from school.security import staff_required
+from school.security import staff_blueprint
 
-
-@bp.before_request
-@staff_required
-def require_staff():
-    """Every register is staff-only."""
+bp = staff_blueprint("compliance", __name__, url_prefix="/admin/registers")
 
 
 @bp.route("/")
-@staff_required
 def overview():
     return render_template(
         "compliance/overview.html",
@@ -48,7 +45,6 @@ def overview():
 
 @bp.route("/processors/new", methods=["GET", "POST"])
 @bp.route("/processors/<int:processor_id>", methods=["GET", "POST"])
-@staff_required
 def processor(processor_id=None):
     existing = db.get_or_404(Processor, processor_id) if processor_id else None
     form = ProcessorForm(obj=existing)
@@ -69,7 +65,6 @@ def processor(processor_id=None):
 
 
 @bp.route("/inquiries/new", methods=["GET", "POST"])
-@staff_required
 def new_inquiry():
     form = InquiryForm()
     if form.validate_on_submit():
@@ -88,7 +83,6 @@ def new_inquiry():
 
 
 @bp.route("/inquiries/<int:inquiry_id>", methods=["GET", "POST"])
-@staff_required
 def inquiry(inquiry_id):
     record = db.get_or_404(AuthorityInquiry, inquiry_id)
     form = InquiryAnswerForm(obj=record)
@@ -105,7 +99,6 @@ def inquiry(inquiry_id):
 
 
 @bp.route("/breaches/new", methods=["GET", "POST"])
-@staff_required
 def new_breach():
     form = BreachForm()
     if form.validate_on_submit():
@@ -123,7 +116,6 @@ def new_breach():
 
 
 @bp.route("/breaches/<int:breach_id>", methods=["GET", "POST"])
-@staff_required
 def breach(breach_id):
     record = db.get_or_404(Breach, breach_id)
     form = BreachNotifiedForm()

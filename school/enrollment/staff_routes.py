@@ -7,11 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from school.enrollment import admin_bp, services
+from school.enrollment import services
 from school.enrollment.forms import ActionForm, DeclineForm, PaymentForm
 from school.enrollment.models import STATUS_LABELS, EnrollmentStatus, PaymentStatus
 from school.pagination import paginate
-from school.security import staff_required
+from school.security import staff_blueprint
+
+bp = staff_blueprint("enrollment_admin", __name__, url_prefix="/admin/enrolments")
 
 ACTIONS = {
     "approve": (services.approve, _l("Approved: the student has a seat and an email.")),
@@ -22,12 +24,6 @@ ACTIONS = {
 }
 
 
-@admin_bp.before_request
-@staff_required
-def require_staff():
-    """Every enrolment page for staff is staff-only."""
-
-
 def _found(public_id: str):
     enrollment = services.enrollment_for_staff(public_id)
     if enrollment is None:
@@ -35,8 +31,7 @@ def _found(public_id: str):
     return enrollment
 
 
-@admin_bp.route("/")
-@staff_required
+@bp.route("/")
 def queue():
     wanted = request.args.get("status", "")
     status = EnrollmentStatus(wanted) if wanted in EnrollmentStatus._value2member_map_ else None
@@ -46,8 +41,7 @@ def queue():
     )
 
 
-@admin_bp.route("/<public_id>")
-@staff_required
+@bp.route("/<public_id>")
 def detail(public_id):
     enrollment = _found(public_id)
     payment_form = PaymentForm(obj=enrollment)
@@ -61,8 +55,7 @@ def detail(public_id):
     )
 
 
-@admin_bp.route("/<public_id>/act", methods=["POST"])
-@staff_required
+@bp.route("/<public_id>/act", methods=["POST"])
 def act(public_id):
     enrollment = _found(public_id)
     form = ActionForm()
@@ -77,8 +70,7 @@ def act(public_id):
     return redirect(url_for("enrollment_admin.detail", public_id=public_id))
 
 
-@admin_bp.route("/<public_id>/decline", methods=["POST"])
-@staff_required
+@bp.route("/<public_id>/decline", methods=["POST"])
 def decline(public_id):
     enrollment = _found(public_id)
     form = DeclineForm()
@@ -99,8 +91,7 @@ def decline(public_id):
     return redirect(url_for("enrollment_admin.detail", public_id=public_id))
 
 
-@admin_bp.route("/<public_id>/payment", methods=["POST"])
-@staff_required
+@bp.route("/<public_id>/payment", methods=["POST"])
 def payment(public_id):
     enrollment = _found(public_id)
     form = PaymentForm()

@@ -5,22 +5,17 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from school.courses import admin_bp, services
+from school.courses import services
 from school.courses.forms import CourseForm
 from school.courses.models import Format, Level
 from school.forms import select_choices
 from school.pagination import paginate
-from school.security import staff_required
+from school.security import staff_blueprint
+
+bp = staff_blueprint("course_admin", __name__, url_prefix="/admin/courses")
 
 
-@admin_bp.before_request
-@staff_required
-def require_staff():
-    """Every course-editing page is staff-only."""
-
-
-@admin_bp.route("/")
-@staff_required
+@bp.route("/")
 def courses():
     page = paginate(services.staff_course_list(), per_page=30)
     return render_template("courses/admin_list.html", page=page)
@@ -47,9 +42,8 @@ def _course_data(form: CourseForm) -> services.CourseData:
     )
 
 
-@admin_bp.route("/new", methods=["GET", "POST"])
-@admin_bp.route("/<slug>/edit", methods=["GET", "POST"])
-@staff_required
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
 def edit(slug=None):
     course = None
     if slug is not None:
