@@ -7,12 +7,12 @@ FLASK := $(BIN)/flask --app app
 CATALOGUES := $(wildcard school/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test install lint format bench i18n-extract i18n-update migration worker clean
+.PHONY: run test test-postgres install lint format bench i18n-extract i18n-update migration worker clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $(STAMP)
 
 install: $(STAMP) $(COMPILED)
@@ -36,6 +36,10 @@ worker: install
 ## test: set up and run the whole suite (browser tests need /usr/bin/chromium)
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-postgres: the whole suite on a throwaway PostgreSQL server (Debian's postgresql package)
+test-postgres: install
+	$(BIN)/python tools/throwaway_postgres.py $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff, and the import contracts of pyproject.toml ([tool.importlinter])
 lint: install

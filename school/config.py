@@ -18,6 +18,8 @@ from school.files import protect_instance
 ENVIRONMENT_KEYS: dict[str, type] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
+    "POSTGRES_LOCK_TIMEOUT": float,
+    "POSTGRES_STATEMENT_TIMEOUT": float,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USE_TLS": bool,
@@ -69,6 +71,11 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT = 10  # seconds a writer waits for another before giving up
+    # PostgreSQL's counterparts, in seconds: how long a statement waits for a lock another
+    # transaction holds, and how long any one statement may run, before the request gets the
+    # "busy, nothing changed" page instead of hanging.
+    POSTGRES_LOCK_TIMEOUT = 10
+    POSTGRES_STATEMENT_TIMEOUT = 20  # below gunicorn's worker timeout (gunicorn.conf.py); 0: none
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # Sessions and cookies: strict by default, SECURE outside development.
@@ -200,12 +207,10 @@ def load_config(app, test_config: dict | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(app.config["DATABASE_URL"])
     elif not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'school.sqlite3'}"
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        connect_args = dict(options.get("connect_args", {}))
-        connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT"])
-        options["connect_args"] = connect_args
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    _set_waiting_limits(app.config)
     if app.config["SCHOOL_ENV"] == "development":
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
@@ -227,10 +232,39 @@ def _apply_environment(config) -> None:
 
 
 def _normalise_database_url(url: str) -> str:
-    # Heroku-style URLs say postgres://, which SQLAlchemy no longer accepts.
-    if url.startswith("postgres://"):
-        return "postgresql://" + url.removeprefix("postgres://")
+    """PostgreSQL URLs without a driver use psycopg 3 (the ``postgres`` extra).
+
+    ``postgres://`` (Heroku style) is no longer accepted by SQLAlchemy, and a bare
+    ``postgresql://`` means psycopg2 before SQLAlchemy 2.1; a URL naming its driver is kept.
+    """
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
     return url
+
+
+def _set_waiting_limits(config) -> None:
+    """How long a connection waits for others before giving up, per backend.
+
+    SQLite: the driver's busy timeout. PostgreSQL: ``lock_timeout`` and
+    ``statement_timeout`` for every connection, so a request behind a held lock fails like a
+    busy SQLite database (the 503 page) instead of waiting without end.
+    """
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args", {}))
+    if uri.startswith("sqlite"):
+        connect_args.setdefault("timeout", config["SQLITE_BUSY_TIMEOUT"])
+    elif uri.startswith("postgresql"):
+        lock_ms = int(config["POSTGRES_LOCK_TIMEOUT"] * 1000)
+        statement_ms = int(config["POSTGRES_STATEMENT_TIMEOUT"] * 1000)
+        connect_args.setdefault(
+            "options", f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms}"
+        )
+    else:
+        return
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _instance_secret(path: Path) -> str:

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, g, has_request_context, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from school.extensions import db
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_commit(session) -> None:
+    """Note that this request saved something, so an error page never denies it."""
+    if has_request_context():
+        g.committed_in_request = True
+
+
+def _committed_in_request() -> bool:
+    return g.get("committed_in_request", False)
+
+
+def _start_afresh() -> None:
+    """Roll back what the failed request left, first thing in every error handler.
+
+    A failed statement leaves the transaction unusable (PostgreSQL refuses every further
+    query in it; SQLAlchemy refuses the session after a failed flush), and the page needs
+    queries of its own: the signed-in person, for the language of the very first message,
+    and the policy banner. What the request had not committed is discarded, as it would be.
+    """
+    db.session.rollback()
 
 
 def _error_page(status: int, title: str, message: str):
@@ -18,6 +42,7 @@ def _error_page(status: int, title: str, message: str):
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        _start_afresh()
         return _error_page(
             400,
             _("This form has expired"),
@@ -29,6 +54,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        _start_afresh()
         messages = {
             400: (_("Bad request"), _("We could not understand that request.")),
             403: (_("Not allowed"), _("You do not have permission to open this page.")),
@@ -51,23 +77,31 @@ def init_app(app) -> None:
 
     @app.errorhandler(OperationalError)
     def database_busy(error):
-        """A database too busy to answer in time: say so, and promise nothing changed."""
-        db.session.rollback()
+        """A database too busy to answer in time (SQLite's busy timeout, PostgreSQL's lock or
+        statement timeout): say so, and whether anything was saved before."""
+        _start_afresh()
         current_app.logger.warning("database error: %s", error)
-        response = _error_page(
-            503,
-            _("We are very busy"),
-            _(
+        if _committed_in_request():
+            message = _(
+                "The school's database is busy right now. Part of what you asked for was "
+                "already saved: please check before you try again."
+            )
+        else:
+            message = _(
                 "The school's database is busy right now, so nothing was changed. "
                 "Please try again in a moment."
-            ),
-        )
+            )
+        response = _error_page(503, _("We are very busy"), message)
         return response[0], 503, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(error):
-        return _error_page(
-            500,
-            _("Something went wrong"),
-            _("An error on our side stopped this request. Nothing was changed."),
-        )
+        _start_afresh()
+        if _committed_in_request():
+            message = _(
+                "An error on our side stopped this request after part of it was saved. "
+                "Please check before you try again."
+            )
+        else:
+            message = _("An error on our side stopped this request. Nothing was changed.")
+        return _error_page(500, _("Something went wrong"), message)

@@ -1,6 +1,8 @@
-"""The test rig: real SQLite files, a real SMTP server, Flask's client and a real browser.
+"""The test rig: a real database (SQLite or PostgreSQL), a real SMTP server, Flask's client and
+a real browser.
 
-Every later domain's tests use these fixtures: ``app`` (a fresh SQLite file per test),
+Every later domain's tests use these fixtures: ``app`` (a fresh database per test: a SQLite
+file, or a PostgreSQL database when ``TEST_DATABASE_URL`` names a server),
 ``client``, ``runner``, ``smtp`` (an aiosmtpd server with what it received), ``make_user``,
 ``auth`` (log in and out), ``student_client`` / ``staff_client``, and for the browser
 ``live_server`` plus ``axe_check``.
@@ -8,10 +10,15 @@ Every later domain's tests use these fixtures: ``app`` (a fresh SQLite file per 
 
 from __future__ import annotations
 
+import itertools
+import os
+import queue
 import re
 import shutil
 import socket
+import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -19,6 +26,9 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, make_url
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from school import create_app
@@ -173,32 +183,252 @@ def base_config(tmp_path, smtp_port: int | None) -> dict:
     }
 
 
+# --- the database ----------------------------------------------------------------------
+# One setting chooses the database of the whole suite: without TEST_DATABASE_URL every test
+# has a SQLite file of its own; with a PostgreSQL URL (``make test-postgres`` sets one) every
+# test has a database of its own on that server, copied from a template built once.
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRESQL = TEST_DATABASE_URL.startswith(("postgres:", "postgresql"))
+
+
+class PostgresDatabases:
+    """Creates and drops this session's databases on the PostgreSQL test server.
+
+    Copying the template is most of a test's cost on PostgreSQL, so a background thread
+    keeps a couple of copies made ahead while tests run.
+    """
+
+    SPARES = 2
+
+    def __init__(self, server_url: str):
+        self.server = make_url(server_url).set(drivername="postgresql+psycopg")
+        self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.names = (f"t{os.getpid()}_{n}" for n in itertools.count(1))
+        self.names_lock = threading.Lock()
+        self.spares: queue.Queue[str | BaseException] = queue.Queue(maxsize=self.SPARES)
+        self.stopping = threading.Event()
+        self.copier: threading.Thread | None = None
+
+    def url(self, name: str) -> str:
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, template: str | None = None) -> str:
+        with self.names_lock:
+            name = next(self.names)
+        # FILE_COPY: for a small template, copying its files beats writing it all to the WAL.
+        copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
+        return name
+
+    def drop(self, name: str) -> None:
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def copy_of(self, template: str) -> str:
+        """A fresh copy of ``template`` (one template per session), usually made already."""
+        if self.copier is None:
+            self.copier = threading.Thread(target=self._copy_ahead, args=(template,), daemon=True)
+            self.copier.start()
+        made = self.spares.get(timeout=300)
+        if isinstance(made, BaseException):
+            raise made
+        return made
+
+    def _copy_ahead(self, template: str) -> None:
+        while not self.stopping.is_set():
+            try:
+                made: str | BaseException = self.create(template)
+            except Exception as error:  # handed to the test that waits for a copy
+                made = error
+            while not self.stopping.is_set():
+                try:
+                    self.spares.put(made, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            else:
+                if isinstance(made, str):
+                    self.drop(made)
+
+    def stop_copying(self) -> None:
+        """Stop making copies and drop those nobody took (before the template is dropped)."""
+        self.stopping.set()
+        if self.copier is not None:
+            self.copier.join(timeout=60)
+        while not self.spares.empty():
+            made = self.spares.get()
+            if isinstance(made, str):
+                self.drop(made)
+
+
 @pytest.fixture(scope="session")
-def template_database(tmp_path_factory):
-    """A migrated-shape database built once; each test gets its own copy of the file."""
+def postgres():
+    """The PostgreSQL test server's database maker, or None when the suite runs on SQLite."""
+    if not ON_POSTGRESQL:
+        yield None
+        return
+    databases = PostgresDatabases(TEST_DATABASE_URL)
+    yield databases
+    databases.stop_copying()
+    databases.admin.dispose()
+
+
+@pytest.fixture
+def blank_database(tmp_path, postgres):
+    """The URL of an empty database for this test (migration tests build their own)."""
+    if postgres is None:
+        yield f"sqlite:///{tmp_path / 'blank.sqlite3'}"
+        return
+    name = postgres.create()
+    yield postgres.url(name)
+    postgres.drop(name)
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory, postgres):
+    """A migrated-shape database built once; each test gets its own copy of it."""
     folder = tmp_path_factory.mktemp("template")
-    app = create_app(base_config(folder, None))
+    config = base_config(folder, None)
+    if postgres is not None:
+        name = postgres.create()
+        config["SQLALCHEMY_DATABASE_URI"] = postgres.url(name)
+    app = create_app(config)
     with app.app_context():
         db.create_all()
         install_bundled_policy()
         db.session.commit()
         db.engine.dispose()
-    return folder / "school.sqlite3"
+    if postgres is None:
+        yield folder / "school.sqlite3"
+        return
+    yield name
+    postgres.stop_copying()
+    postgres.drop(name)
 
 
 @pytest.fixture
-def make_app(tmp_path, template_database, smtp_server):
-    """Build an app on a fresh copy of the database; ``overrides`` change settings."""
+def test_database(tmp_path, template_database, postgres):
+    """This test's database, a copy of the template: its SQLAlchemy URL."""
+    if postgres is None:
+        shutil.copy(template_database, tmp_path / "school.sqlite3")
+        yield f"sqlite:///{tmp_path / 'school.sqlite3'}"
+        return
+    name = postgres.copy_of(template_database)
+    yield postgres.url(name)
+    postgres.drop(name)
+
+
+@pytest.fixture
+def make_app(tmp_path, test_database, smtp_server):
+    """Build an app on this test's database; ``overrides`` change settings."""
 
     def build(**overrides):
-        shutil.copy(template_database, tmp_path / "school.sqlite3")
         config = base_config(tmp_path, smtp_server.port)
+        config["SQLALCHEMY_DATABASE_URI"] = test_database
         config.update(overrides)
         application = create_app(config)
         application.test_client_class = SchoolClient
         return application
 
     return build
+
+
+# Settings that make a request behind a held lock give up at once, on either database.
+GIVE_UP_QUICKLY = {"SQLITE_BUSY_TIMEOUT": 0.2, "POSTGRES_LOCK_TIMEOUT": 0.2}
+
+
+@contextmanager
+def database_locked(app):
+    """Every table of ``app``'s database locked by another connection, as by a long write."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        blocker = sqlite3.connect(url.database, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        quote = engine.dialect.identifier_preparer.quote
+        tables = ", ".join(quote(name) for name in db.metadata.tables)
+        connection.exec_driver_sql(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            connection.rollback()
+    engine.dispose()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip what cannot run on this lane's database, to be counted in the summary below."""
+    for item in items:
+        if ON_POSTGRESQL and "sqlite_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="about the SQLite file itself"))
+        if not ON_POSTGRESQL and "postgresql_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: make test-postgres"))
+
+
+def pytest_report_header(config):
+    if ON_POSTGRESQL:
+        return f"database: PostgreSQL at {make_url(TEST_DATABASE_URL).render_as_string()}"
+    return "database: SQLite (a file per test); TEST_DATABASE_URL chooses PostgreSQL"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say which tests this lane's database left out, so none is lost silently."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    marker = "sqlite_only" if ON_POSTGRESQL else "postgresql_only"
+    left_out = [report.nodeid for report in skipped if marker in report.keywords]
+    database = "PostgreSQL" if ON_POSTGRESQL else "SQLite"
+    terminalreporter.section(f"database: {database}")
+    terminalreporter.write_line(f"{len(left_out)} {marker} tests not run on {database}:")
+    for nodeid in left_out:
+        terminalreporter.write_line(f"  {nodeid}")
+
+
+class StringLengthGuard:
+    """Records every string bound to a column shorter than it.
+
+    SQLite stores such a string whole, PostgreSQL refuses the statement: without this guard
+    a too-narrow ``String(n)`` only shows on PostgreSQL, in production.
+    """
+
+    def __init__(self):
+        self.violations: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        compiled = getattr(context, "compiled", None)
+        if compiled is None:
+            return
+        for values in context.compiled_parameters:
+            for key, value in values.items():
+                bind = compiled.binds.get(key)
+                length = getattr(bind.type, "length", None) if bind is not None else None
+                if isinstance(value, str) and length and len(value) > length:
+                    self.violations.append(
+                        f"{len(value)} characters for {length} in {key}: {value!r}\n{statement}"
+                    )
+
+
+@pytest.fixture(scope="session")
+def string_length_guard():
+    guard = StringLengthGuard()
+    event.listen(Engine, "before_cursor_execute", guard)
+    yield guard
+    event.remove(Engine, "before_cursor_execute", guard)
+
+
+@pytest.fixture(autouse=True)
+def strings_fit_their_columns(string_length_guard):
+    """Fail any test whose code binds a string longer than its column, on SQLite too."""
+    string_length_guard.violations.clear()
+    yield
+    assert not string_length_guard.violations, "\n\n".join(string_length_guard.violations)
 
 
 @pytest.fixture

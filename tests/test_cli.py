@@ -2,6 +2,7 @@
 
 import sqlite3
 
+import pytest
 from sqlalchemy import func, select
 
 from school.accounts.models import Role, User
@@ -50,6 +51,7 @@ def test_seed_demo_adds_a_catalogue_once(runner):
     assert db.session.scalar(select(func.count()).select_from(Course)) == len(courses)
 
 
+@pytest.mark.sqlite_only
 def test_backup_makes_a_readable_copy(runner, student, tmp_path):
     target = tmp_path / "copy.sqlite3"
     result = runner.invoke(args=["backup", str(target)])
@@ -57,3 +59,11 @@ def test_backup_makes_a_readable_copy(runner, student, tmp_path):
     with sqlite3.connect(target) as copy:
         emails = [row[0] for row in copy.execute("SELECT email FROM user")]
     assert student.email in emails
+
+
+@pytest.mark.postgresql_only
+def test_backup_on_postgresql_points_to_pg_dump(runner, tmp_path):
+    result = runner.invoke(args=["backup", str(tmp_path / "copy")])
+    assert result.exit_code != 0
+    assert "use pg_dump for PostgreSQL" in result.output
+    assert not (tmp_path / "copy").exists()

@@ -5,9 +5,11 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 import school
+from school import create_app
 from school.config import Defaults, _apply_environment, load_config
 
 
@@ -110,4 +112,35 @@ def test_file_settings_default_to_the_instance_folder_and_can_be_moved(tmp_path)
     moved = Flask(__name__, instance_path=str(tmp_path / "instance"))
     load_config(moved, {"PHOTO_DIR": "/srv/photos", "DATABASE_URL": "postgres://db/school"})
     assert moved.config["PHOTO_DIR"] == "/srv/photos"
-    assert moved.config["SQLALCHEMY_DATABASE_URI"] == "postgresql://db/school"
+    assert moved.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db/school"  # psycopg 3
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        (
+            "postgresql://school@db.internal/school",
+            "postgresql+psycopg://school@db.internal/school",
+        ),
+        ("postgres://school@db.internal/school", "postgresql+psycopg://school@db.internal/school"),
+        ("postgresql+psycopg://s@db/school", "postgresql+psycopg://s@db/school"),
+        ("sqlite:////srv/school.sqlite3", "sqlite:////srv/school.sqlite3"),
+    ],
+)
+def test_a_postgresql_url_uses_psycopg_3_unless_it_names_a_driver(tmp_path, given, used):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k", "DATABASE_URL": given})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == used
+
+
+def test_postgresql_connections_give_up_waiting_like_a_busy_sqlite_database(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "k",
+            "DATABASE_URL": "postgresql://school@db.internal/school",
+            "POSTGRES_LOCK_TIMEOUT": 2.5,
+            "POSTGRES_STATEMENT_TIMEOUT": 30,
+        }
+    )
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
+    assert options == "-c lock_timeout=2500 -c statement_timeout=30000"

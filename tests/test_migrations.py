@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
 from school import create_app
@@ -11,8 +11,12 @@ from school.privacy.consent.models import PolicyVersion
 from tests.conftest import base_config
 
 
-def test_migrations_build_the_schema_the_models_describe(tmp_path):
-    app = create_app(base_config(tmp_path, None))
+def app_on_blank_database(tmp_path, blank_database):
+    return create_app({**base_config(tmp_path, None), "SQLALCHEMY_DATABASE_URI": blank_database})
+
+
+def test_migrations_build_the_schema_the_models_describe(tmp_path, blank_database):
+    app = app_on_blank_database(tmp_path, blank_database)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -24,8 +28,8 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path):
         db.engine.dispose()
 
 
-def test_first_migration_publishes_the_bundled_policy(tmp_path):
-    app = create_app(base_config(tmp_path, None))
+def test_first_migration_publishes_the_bundled_policy(tmp_path, blank_database):
+    app = app_on_blank_database(tmp_path, blank_database)
     with app.app_context():
         upgrade()
         version = db.session.scalar(select(PolicyVersion))
@@ -34,14 +38,14 @@ def test_first_migration_publishes_the_bundled_policy(tmp_path):
         db.engine.dispose()
 
 
-def test_upgrade_twice_keeps_data(tmp_path):
+def test_upgrade_twice_keeps_data(tmp_path, blank_database):
     """`make run` upgrades an existing database without losing what is in it."""
-    app = create_app(base_config(tmp_path, None))
+    app = app_on_blank_database(tmp_path, blank_database)
     with app.app_context():
         upgrade()
         db.session.execute(
             db.text(
-                "INSERT INTO user (email, full_name, role, locale, created_at,"
+                'INSERT INTO "user" (email, full_name, role, locale, created_at,'
                 " login_count) VALUES ('keep@example.com', 'Keep Me', 'student', 'en',"
                 " '2026-01-01 00:00:00', 0)"
             )
@@ -49,6 +53,17 @@ def test_upgrade_twice_keeps_data(tmp_path):
         db.session.commit()
         upgrade()
         assert "user" in inspect(db.engine).get_table_names()
-        emails = db.session.scalars(db.text("SELECT email FROM user")).all()
+        emails = db.session.scalars(db.text('SELECT email FROM "user"')).all()
         assert emails == ["keep@example.com"]
+        db.engine.dispose()
+
+
+def test_every_migration_downgrades_and_upgrades_again(tmp_path, blank_database):
+    app = app_on_blank_database(tmp_path, blank_database)
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert "consent_record" in inspect(db.engine).get_table_names()
         db.engine.dispose()

@@ -1,7 +1,7 @@
 """content version: one row bumped with every change to what anonymous pages show
 
 Revision ID: 0022_content_version
-Revises: 0016_request_due_by
+Revises: 0020_composed_text_widths
 Create Date: 2026-12-01 15:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_content_version'
-down_revision = '0016_request_due_by'
+down_revision = '0020_composed_text_widths'
 branch_labels = None
 depends_on = None
 

@@ -134,6 +134,12 @@ def classify(subject: str) -> RequestType:
 # --- headers ----------------------------------------------------------------------------------
 
 
+def _storable(text: str) -> str:
+    """Text as every database keeps it: PostgreSQL refuses the NUL character, which no
+    header or readable text needs (the raw bytes keep it)."""
+    return text.replace("\x00", "")
+
+
 def _raw_header(message: Message, name: str) -> str | None:
     """The header as stored: 8-bit bytes kept as surrogate escapes, not yet decoded."""
     wanted = name.lower()
@@ -160,7 +166,7 @@ def header_text(message: Message, name: str) -> str:
         text = str(make_header(decode_header(raw)))
     except (LookupError, UnicodeError, ValueError) as error:
         raise Unreadable(f"the {name} header is in an unknown encoding: {error}") from error
-    return _SPACES.sub(" ", text.replace("\r", "").replace("\n", "")).strip()
+    return _SPACES.sub(" ", _storable(text).replace("\r", "").replace("\n", "")).strip()
 
 
 def sender_address(message: Message) -> str:
@@ -178,7 +184,7 @@ def message_id(message: Message) -> str | None:
     raw = message.get("Message-ID")
     if raw is None:
         return None
-    value = str(raw).strip()
+    value = _storable(str(raw)).strip()
     match = re.search(r"<([^<>\s]+)>", value)
     value = match.group(1) if match else value
     return value[:490] or None
@@ -335,14 +341,14 @@ def _decode_part(part: Message) -> str:
         return ""
     charset = part.get_content_charset() or "utf-8"
     try:
-        return payload.decode(charset)
+        return _storable(payload.decode(charset))
     except LookupError as error:
         raise Unreadable(f"unknown charset {charset[:40]!r}") from error
     except UnicodeDecodeError as error:
         if part.get_content_charset() is None:
             # No charset declared: old clients; try the usual Cyrillic one before giving up.
             try:
-                return payload.decode("cp1251")
+                return _storable(payload.decode("cp1251"))
             except UnicodeDecodeError:
                 pass
         raise Unreadable(f"the text is not valid {charset[:40]}") from error
@@ -356,7 +362,7 @@ def _filename(part: Message) -> str | None:
     if name is None:
         return None
     try:
-        return str(make_header(decode_header(name)))[:200]
+        return _storable(str(make_header(decode_header(name))))[:200]
     except (LookupError, UnicodeError, ValueError):
         return "attachment"
 

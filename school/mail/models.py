@@ -35,7 +35,8 @@ class OutboxMessage(db.Model):
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("newsletter_campaign.id", ondelete="SET NULL")
     )
-    subject: Mapped[str] = mapped_column(String(300))
+    # A campaign's subject (at most 300 characters) with a prefix such as "[Test] ".
+    subject: Mapped[str] = mapped_column(String(400))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -36,7 +36,7 @@ from flask_mail import Connection
 from sqlalchemy import String, cast, delete, event, literal, select, update
 from sqlalchemy.orm import Session
 
-from school.database import checkpoint_wal, utcnow
+from school.database import forget_overwritten_values, utcnow
 from school.extensions import db
 from school.files import private_folder, write_private
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
@@ -430,7 +430,8 @@ def _record_sent(message_id: int, scrub: bool = False) -> None:
     db.session.connection().execute(table.update().where(table.c.id == message_id).values(**values))
     db.session.commit()
     if scrub:
-        checkpoint_wal(db.session)  # the unscrubbed copy still sits in the log
+        # The unscrubbed copy still sits in SQLite's log or PostgreSQL's dead rows.
+        forget_overwritten_values(db.session, {OutboxMessage.__tablename__})
 
 
 def _is_permanent(error: Exception) -> bool:

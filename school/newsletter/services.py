@@ -497,7 +497,8 @@ def queue_campaign(campaign: Campaign, staff_user) -> int | None:
         literal(f"<nl.{campaign.public_id}.") + audience.c.ref + literal(f"@{_sender_domain()}>")
     )
     result = db.session.execute(
-        insert(OutboxMessage).from_select(
+        insert(OutboxMessage)
+        .from_select(
             [
                 "campaign_id",
                 "user_id",
@@ -529,6 +530,8 @@ def queue_campaign(campaign: Campaign, staff_user) -> int | None:
                 literal(now, UTCDateTime),
             ),
         )
+        # Without it psycopg reports -1 rows for an INSERT ... SELECT.
+        .execution_options(preserve_rowcount=True)
     )
     count = result.rowcount
     if count == 0:

@@ -155,6 +155,19 @@ def test_raw_utf8_headers_from_modern_clients_are_read(app):
     assert result.message.subject.startswith("Отзыв согласия")
 
 
+def test_nul_characters_are_left_out_of_what_is_stored_but_kept_in_the_raw_bytes(app):
+    """PostgreSQL refuses NUL in text; a message carrying one is still taken."""
+    raw = (
+        b"From: a@example.org\r\nSubject: Personal Data\x00 Update\r\n"
+        b"Message-ID: \x00nul@example.org>\r\n\r\nPhone: 1\x00\r\n"
+    )
+    result = ingest(raw, source="pipe")
+    assert result.outcome is IntakeOutcome.REQUEST
+    assert result.message.subject == "Personal Data Update"
+    assert result.message.message_id == "nul@example.org>"
+    assert read_raw(result.message) == raw
+
+
 class CountingStream(io.RawIOBase):
     """A 30 MB message produced on demand, remembering the largest single read."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from school.extensions import db
 from school.mail.services import send_committed
 from school.privacy.requests.models import RequestStatus, RequestType
+from tests.conftest import GIVE_UP_QUICKLY, database_locked
 from tests.intake.conftest import MALFORMED_SAMPLE, build, intake_rows, privacy_requests
 
 # --- the pipe ------------------------------------------------------------------------------------
@@ -50,18 +50,13 @@ def test_pipe_exits_zero_for_ignored_and_quarantined_mail(app, runner, raw):
     assert len(intake_rows()) == 1
 
 
-def test_pipe_exits_75_while_the_database_is_locked(make_app, smtp, tmp_path):
-    app = make_app(SQLITE_BUSY_TIMEOUT=0.2)
-    locker = sqlite3.connect(tmp_path / "school.sqlite3")
-    try:
-        locker.execute("BEGIN EXCLUSIVE")
+def test_pipe_exits_75_while_the_database_is_locked(make_app, smtp):
+    app = make_app(**GIVE_UP_QUICKLY)
+    with database_locked(app):
         result = app.test_cli_runner().invoke(
             args=["privacy", "ingest"], input=build(sender="someone@example.org")
         )
-        assert result.exit_code == 75, result.output
-    finally:
-        locker.rollback()
-        locker.close()
+    assert result.exit_code == 75, result.output
     with app.app_context():
         assert intake_rows() == []
         # Nothing half-kept: the MTA still holds the message and offers it again.

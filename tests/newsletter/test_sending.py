@@ -375,3 +375,12 @@ def test_a_draft_can_be_edited_before_it_is_sent(staff_client, make_campaign):
     db.session.refresh(campaign)
     assert (campaign.subject, campaign.body, campaign.language) == ("Draft two", "Changed.", "ru")
     assert staff_client.submit(edit_url, {"subject": "", "body": ""}).status_code == 200
+
+
+def test_a_test_copy_of_the_longest_subject_allowed_keeps_it_whole(
+    staff_client, staff, make_campaign, smtp
+):
+    subject = "Spring " + "s" * 293  # the form's limit: 300 characters
+    campaign = make_campaign(subject=subject)
+    assert staff_client.submit(f"/admin/newsletters/{campaign.public_id}/test").status_code == 302
+    assert smtp.last_to("staff@example.com")["Subject"] == f"[Test] {subject}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
@@ -31,6 +32,7 @@ def test_the_keys_file_is_created_private_with_one_key(app):
     Fernet(keys[0])  # a valid key
 
 
+@pytest.mark.sqlite_only
 def test_the_raw_database_holds_no_plaintext_of_encrypted_fields(app, student_client, student):
     assert student_client.submit("/profile", FULL_PROFILE).status_code == 302
     db.session.remove()

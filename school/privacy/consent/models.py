@@ -69,7 +69,8 @@ class ConsentRecord(db.Model):
     )
     wording: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
-    method: Mapped[str] = mapped_column(String(40))
+    # How the consent was given, composed by the caller ("privacy request <id> (<channel>)").
+    method: Mapped[str] = mapped_column(String(200))
     ip_address: Mapped[str | None] = mapped_column(String(45))
     given_on_behalf_by: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

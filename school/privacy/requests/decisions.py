@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from school.accounts.models import User
 from school.clocks import add_months, jurisdiction
-from school.database import checkpoint_wal, utcnow
+from school.database import forget_overwritten_values, utcnow
 from school.extensions import db
 from school.privacy.data import erasure
 from school.privacy.requests import clocks
@@ -72,7 +72,8 @@ def approve(request: PrivacyRequest, staff: User, *, corrections: dict | None = 
     if isinstance(outcome, erasure.ErasureResult):
         for path in outcome.files_to_remove:
             Path(path).unlink(missing_ok=True)
-        checkpoint_wal(db.session)
+        touched = {"user", *outcome.rows_deleted, *outcome.rows_anonymised}
+        forget_overwritten_values(db.session, touched)
         return "completed"
     return outcome
 
