@@ -118,6 +118,11 @@ class Defaults:
     EXPORT_LINK_DAYS = 7  # how long the download link of an export works
     PRIVACY_AUTO_APPROVE_EXPORTS = False  # carry out exports without waiting for staff
 
+    # Course pictures, re-encoded like profile photos: the longer side of a course's image
+    # and of its teacher's photo, in pixels (COURSE_PICTURE_DIR defaults to instance/).
+    COURSE_IMAGE_SIDE = 720
+    TEACHER_PHOTO_SIDE = 160
+
 
 def load_config(app, test_config: dict | None = None) -> None:
     """Apply defaults, the instance file, the environment and ``test_config``, in that order."""
@@ -126,6 +131,7 @@ def load_config(app, test_config: dict | None = None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     app.config["MAIL_SPOOL_DIR"] = str(instance / "mail_spool")
     app.config["UPLOAD_DIR"] = str(instance / "uploads")
+    app.config["COURSE_PICTURE_DIR"] = str(instance / "course_pictures")
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'school.sqlite3'}"
 
     if test_config is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 from pathlib import Path
 
@@ -10,7 +11,10 @@ from sqlalchemy import select
 
 from school.accounts.models import Role, User
 from school.accounts.services import create_staff
+from school.courses.models import Course
+from school.courses.services import PictureChange, replace_pictures
 from school.database import utcnow
+from school.demo_pictures import course_picture, teacher_portrait
 from school.extensions import db
 from school.privacy.models import ConsentAction, ConsentPurpose
 from school.privacy.services import current_policy, record_consent
@@ -76,6 +80,7 @@ def seed_demo() -> list[str]:
     db.session.commit()
     seed_processors()
     seed_courses()
+    seed_course_pictures()
     seed_profiles()
     emails = ", ".join(email for _, email, _, _ in DEMO_STUDENTS)
     lines.append(f"Student logins: {emails} / {STUDENT_PASSWORD}")
@@ -175,7 +180,7 @@ def seed_courses() -> None:
     ):
         starts = today + timedelta(days=7 * (n % 6) - 14)
         course = Course(
-            slug=title.lower().replace(":", "").replace(" ", "-"),
+            slug=_demo_slug(title),
             title=title,
             summary=DEMO_SUMMARIES.get(level, ""),
             description=(
@@ -222,6 +227,33 @@ def seed_courses() -> None:
                 message="I studied German at school long ago.",
             )  # fmt: skip
         )
+
+
+def seed_course_pictures() -> None:
+    """Drawn pictures for demo courses that have none, through the upload pipeline."""
+    demo_slugs = [_demo_slug(title) for title, *_ in DEMO_COURSES]
+    courses = db.session.scalars(
+        select(Course).where(
+            Course.slug.in_(demo_slugs),
+            Course.image_file.is_(None) | Course.teacher_photo_file.is_(None),
+        )
+    )
+    for course in courses:
+        replace_pictures(
+            course,
+            image=_drawn(course.image_file, lambda c=course: course_picture(c.language, c.slug)),
+            teacher_photo=_drawn(
+                course.teacher_photo_file, lambda c=course: teacher_portrait(c.teacher_name)
+            ),
+        )
+
+
+def _drawn(existing, draw):
+    return PictureChange() if existing else PictureChange(upload=io.BytesIO(draw()))
+
+
+def _demo_slug(title: str) -> str:
+    return title.lower().replace(":", "").replace(" ", "-")
 
 
 DEMO_PROFILES = {

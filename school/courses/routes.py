@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, send_file
 from flask_login import current_user
 
 from school.courses import bp, services
@@ -50,3 +50,16 @@ def course(slug):
         if enrollment is None:
             form = EnrollmentForm()
     return render_template("courses/course.html", course=found, form=form, enrollment=enrollment)
+
+
+@bp.route("/courses/pictures/<name>")
+def picture(name):
+    """A course picture or teacher photo. Each upload gets a new random name, so a browser
+    may keep one for a year; a removed picture's file is gone and answers 404."""
+    try:
+        path = services.picture_path(name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=365 * 24 * 3600)

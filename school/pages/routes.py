@@ -9,6 +9,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
 from school.cookies.services import read_choice, remember_language
+from school.courses.services import language_choices, upcoming_courses
 from school.extensions import db
 from school.i18n import LANGUAGE_NAMES, current_language
 from school.markdown_text import render_markdown
@@ -30,9 +31,16 @@ def _text_page(name: str, template: str):
     return render_template(template, body=render_markdown(path.read_text(encoding="utf-8")))
 
 
+HOME_COURSES = 3
+
+
 @bp.route("/")
 def home():
-    return render_template("pages/home.html")
+    return render_template(
+        "pages/home.html",
+        courses=upcoming_courses(HOME_COURSES),
+        languages=language_choices(),
+    )
 
 
 @bp.route("/health")

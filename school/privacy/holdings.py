@@ -61,6 +61,7 @@ FIELD_LABELS = {
     "profile.education": _l("Educational background"),
     "profile.interests": _l("Professional interests"),
     "profile.learning_goals": _l("Learning goals"),
+    "course.teacher_photo_file": _l("Teacher's photograph"),
     "profile.photo_file": _l("Photograph"),
     "profile.photo_updated_at": _l("When the photograph was last changed"),
     "language_level.language": _l("Languages you rated"),

@@ -13,6 +13,7 @@ from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaFi
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from school.accounts.models import NAME_MAX
+from school.forms import required_choices
 from school.i18n import LANGUAGE_NAMES
 from school.profile.models import (
     ADDRESS_MAX,
@@ -175,12 +176,12 @@ class DeletePhotoForm(FlaskForm):
 class LanguageLevelForm(FlaskForm):
     language = SelectField(
         _l("Language you speak or learn"),
-        choices=choices(LANGUAGES.items()),
+        choices=required_choices(LANGUAGES.items()),
         validators=[DataRequired()],
     )
     level = SelectField(
         _l("Your level"),
-        choices=choices((level.value, level.value) for level in Level),
+        choices=required_choices((level.value, level.value) for level in Level),
         validators=[DataRequired()],
     )
     submit = SubmitField(_l("Add or update"))
