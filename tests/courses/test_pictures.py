@@ -56,9 +56,7 @@ def test_staff_upload_a_course_picture_and_a_teacher_photo_re_encoded(app, staff
             assert dict(picture.getexif()) == {}
 
 
-def test_pictures_are_shown_on_the_course_page_and_card_and_served_to_anyone(
-    staff_client, client
-):
+def test_pictures_are_shown_on_the_course_page_and_card_and_served_to_anyone(staff_client, client):
     save(staff_client, image=(png((800, 450)), "a.png"), teacher_photo=(png(), "t.png"))
     course = the_course()
     for path in ("/courses", f"/courses/{course.slug}", "/"):
