@@ -52,6 +52,11 @@ def main() -> bool:
                 refuse_optional_cookies(page, site)
                 if who:
                     sign_in(page, site, who)
+                    # The account's own language wins over the browser's: choose it.
+                    switch = page.locator(f".language-switch button[value={language}]")
+                    if switch.count():
+                        switch.click()
+                        page.wait_for_load_state()
                 for width in WIDTHS:
                     page.set_viewport_size({"width": width, "height": 800})
                     for entry in entries:

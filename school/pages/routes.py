@@ -61,7 +61,14 @@ def contact():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    """Remember a language choice in the session (an essential cookie), and on the account."""
+    """Remember a language choice in the session (an essential cookie), and on the account.
+
+    The header offers it as two link-like buttons (English / Русский) of one small POST form,
+    not as ``?lang=`` links: the choice writes the session and the account and, only while
+    functional consent stands, the long-lived ``lang`` cookie. As a GET, any page, prefetcher
+    or crawler could make that change for a person; as a POST with the CSRF token it stays
+    their own act, and the cookie rule stays exactly what the cookie policy promises.
+    """
     form = LanguageForm(prefix="lang")
     if not form.validate_on_submit():
         abort(400)
