@@ -43,6 +43,7 @@ VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 REPORTS = ROOT / "audit-reports"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 PROFILES = ("desktop", "mobile")
+ATTEMPTS = 3
 
 
 def required_categories(entry: Page) -> tuple[str, ...]:
@@ -120,7 +121,13 @@ def lighthouse(site: Site, entry: Page, profile: str, run: int, cookie: str | No
         command.append("--preset=desktop")
     if cookie:
         command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
-    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    for attempt in range(ATTEMPTS):
+        # On a busy machine Lighthouse now and then loses its trace (NO_NAVSTART): run again.
+        finished = subprocess.run(command, check=False, env={**os.environ, "CHROME_PATH": CHROMIUM})
+        if finished.returncode == 0:
+            break
+        if attempt == ATTEMPTS - 1:
+            finished.check_returncode()
     report = json.loads(output.read_text())
     return {name: report["categories"][name]["score"] for name in CATEGORIES}
 
