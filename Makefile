@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 CATALOGUES := $(wildcard school/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres install lint format bench i18n-extract i18n-update migration worker clean
+.PHONY: run test test-postgres install lint format bench audit screenshots i18n-extract i18n-update migration worker clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,19 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+## audit: Lighthouse (median of 3, desktop and mobile) and the Nu HTML Checker on the main
+## pages of a demo school; installs its npm tools into bench/node_modules. Not part of test.
+audit: install bench/node_modules/.installed
+	$(BIN)/python -m bench.audit
+
+bench/node_modules/.installed: bench/package.json
+	cd bench && npm install --no-audit --no-fund
+	touch $@
+
+## screenshots: the main pages at 375, 768 and 1280 pixels in both languages, into screenshots/
+screenshots: install
+	$(BIN)/python -m bench.screenshots
 
 ## i18n-update: extract every marked string and merge it into the catalogues
 i18n-update: install

@@ -65,6 +65,12 @@ class Defaults:
     PHOTO_DIR: str | None = None
     FERNET_KEYS_FILE: str | None = None
     INTAKE_DIR: str | None = None
+    COURSE_PICTURE_DIR: str | None = None
+
+    # Course pictures, re-encoded like profile photos: the longer side of a course's image
+    # and of its teacher's photo, in pixels.
+    COURSE_IMAGE_SIDE = 720
+    TEACHER_PHOTO_SIDE = 160
 
     # e.g. postgresql://…; with neither set, SQLite in instance/school.sqlite3.
     DATABASE_URL = ""
@@ -185,6 +191,7 @@ INSTANCE_FILES = {
     "PHOTO_DIR": "photos",
     "FERNET_KEYS_FILE": "fernet.keys",
     "INTAKE_DIR": "intake",
+    "COURSE_PICTURE_DIR": "course_pictures",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,9 @@ from school.accounts.models import User
 from school.accounts.services import SignupRequest, add_account, create_staff
 from school.compliance.models import Processor
 from school.courses.models import Course, Format, Lesson, Level
+from school.courses.services import PictureChange, replace_pictures
 from school.database import utcnow
+from school.demo_pictures import course_picture, teacher_portrait
 from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
 from school.extensions import db
 from school.files import write_private
@@ -75,6 +78,7 @@ def seed_demo(force: bool = False) -> list[str]:
     db.session.commit()
     seed_processors()
     seed_courses()
+    seed_course_pictures()
     seed_profiles()
     emails = ", ".join(email for _, email, _, _ in DEMO_STUDENTS)
     lines.append(f"Student logins: {emails} / {STUDENT_PASSWORD}")
@@ -167,7 +171,7 @@ def seed_courses() -> None:
     ):
         starts = today + timedelta(days=7 * (n % 6) - 14)
         course = Course(
-            slug=title.lower().replace(":", "").replace(" ", "-"),
+            slug=_demo_slug(title),
             title=title,
             summary=DEMO_SUMMARIES.get(level, ""),
             description=(
@@ -214,6 +218,33 @@ def seed_courses() -> None:
                 message="I studied German at school long ago.",
             )  # fmt: skip
         )
+
+
+def seed_course_pictures() -> None:
+    """Drawn pictures for demo courses that have none, through the upload pipeline."""
+    demo_slugs = [_demo_slug(title) for title, *_ in DEMO_COURSES]
+    courses = db.session.scalars(
+        select(Course).where(
+            Course.slug.in_(demo_slugs),
+            Course.image_file.is_(None) | Course.teacher_photo_file.is_(None),
+        )
+    )
+    for course in courses:
+        replace_pictures(
+            course,
+            image=_drawn(course.image_file, lambda c=course: course_picture(c.language, c.slug)),
+            teacher_photo=_drawn(
+                course.teacher_photo_file, lambda c=course: teacher_portrait(c.teacher_name)
+            ),
+        )
+
+
+def _drawn(existing, draw):
+    return PictureChange() if existing else PictureChange(upload=io.BytesIO(draw()))
+
+
+def _demo_slug(title: str) -> str:
+    return title.lower().replace(":", "").replace(" ", "-")
 
 
 DEMO_PROFILES = {

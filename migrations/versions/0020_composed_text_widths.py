@@ -5,7 +5,7 @@ signup form (separate, unticked option)" and "privacy request <id> (<channel>)",
 outbox_message.subject (300) a campaign's subject of 300 characters after "[Test] ".
 
 Revision ID: 0020_composed_text_widths
-Revises: 0017_sign_in_sessions
+Revises: 0019_course_pictures
 Create Date: 2026-12-01 14:50:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_composed_text_widths'
-down_revision = '0017_sign_in_sessions'
+down_revision = '0019_course_pictures'
 branch_labels = None
 depends_on = None
 

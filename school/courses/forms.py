@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,9 +15,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from school.courses.models import FORMAT_LABELS, Format, Level
-from school.forms import SchoolForm, select_choices
+from school.forms import SchoolForm, required_choices, select_choices
 
 REQUIRED = _l("This field is required.")
+PICTURE_TYPES = "image/jpeg,image/png,image/webp"
 ANY = ("", _l("Any"))
 
 
@@ -60,12 +62,12 @@ class CourseForm(SchoolForm):
     language = SelectField(_l("Language taught"), validators=[DataRequired(REQUIRED)])
     level = SelectField(
         _l("CEFR level"),
-        choices=select_choices((level.value, level.value) for level in Level),
+        choices=required_choices((level.value, level.value) for level in Level),
         validators=[DataRequired(REQUIRED)],
     )
     format = SelectField(
         _l("Format"),
-        choices=select_choices((f.value, label) for f, label in FORMAT_LABELS.items()),
+        choices=required_choices((f.value, label) for f, label in FORMAT_LABELS.items()),
         validators=[DataRequired(REQUIRED)],
     )
     schedule = StringField(_l("Schedule"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -96,6 +98,12 @@ class CourseForm(SchoolForm):
     syllabus = TextAreaField(
         _l("Syllabus: one lesson per line, optionally “Title: what it covers”"),
         validators=[Length(max=20000)],
+    )
+    image = FileField(_l("Course picture"), render_kw={"accept": PICTURE_TYPES})
+    remove_image = BooleanField(_l("Remove the course picture"))
+    teacher_photo = FileField(_l("Teacher's photo"), render_kw={"accept": PICTURE_TYPES})
+    remove_teacher_photo = BooleanField(
+        _l("Remove the teacher's photo (do so at once if the teacher asks)")
     )
     submit = SubmitField(_l("Save course"))
 

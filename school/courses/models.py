@@ -71,6 +71,9 @@ class Course(db.Model):
     seats: Mapped[int] = mapped_column(Integer)
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     published: Mapped[bool] = mapped_column(default=True, index=True)
+    # Random file names under COURSE_PICTURE_DIR, re-encoded like profile photos; public.
+    image_file: Mapped[str | None] = mapped_column(String(64))
+    teacher_photo_file: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lessons: Mapped[list[Lesson]] = relationship(

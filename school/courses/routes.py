@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, send_file
 
 from school.courses import bp, services
 from school.courses.forms import ANY, FORMATS, CatalogueFilterForm
@@ -58,3 +58,16 @@ def course(slug):
     for provide in _course_page_context:
         context.update(provide(found))
     return render_template("courses/course.html", course=found, **context)
+
+
+@bp.route("/courses/pictures/<name>")
+def picture(name):
+    """A course picture or teacher photo. Each upload gets a new random name, so a browser
+    may keep one for a year; a removed picture's file is gone and answers 404."""
+    try:
+        path = services.picture_path(name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=365 * 24 * 3600)

@@ -7,13 +7,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 from babel import Locale
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from school import pictures
 from school.courses.models import TAUGHT_LANGUAGES, Course, Format, Lesson, Level
 from school.database import utcnow
 from school.extensions import db
@@ -81,6 +84,11 @@ def catalogue_query(filters: CatalogueFilter):
     return query.order_by(Course.starts_on, Course.title, Course.id)
 
 
+def upcoming_courses(limit: int) -> list[Course]:
+    """The first courses of the unfiltered catalogue, for the home page."""
+    return list(db.session.scalars(catalogue_query(CatalogueFilter()).limit(limit)))
+
+
 def published_course(slug: str) -> Course | None:
     return db.session.scalar(
         select(Course)
@@ -111,6 +119,47 @@ def _unique_slug(wanted: str, course: Course | None) -> str:
         wanted = f"{base}-{n}"
 
 
+@dataclass(frozen=True)
+class PictureChange:
+    """What staff asked for one course picture: a new upload (a stream), removal, or nothing."""
+
+    upload: object | None = None
+    remove: bool = False
+
+
+# Each picture's column and the setting that bounds its longer side.
+PICTURES = {"image_file": "COURSE_IMAGE_SIDE", "teacher_photo_file": "TEACHER_PHOTO_SIDE"}
+
+
+def picture_dir() -> Path:
+    return Path(current_app.config["COURSE_PICTURE_DIR"])
+
+
+def picture_path(name: str) -> Path:
+    """The stored file of a course picture; FileNotFoundError for a name that is not ours."""
+    return pictures.photo_path(name, picture_dir())
+
+
+def _store_pictures(changes: dict[str, PictureChange]) -> dict[str, str]:
+    """Re-encode and store each upload through the pictures pipeline (as profile photos are).
+
+    Returns the new file names by column; stores nothing if any upload is refused.
+    """
+    stored: dict[str, str] = {}
+    try:
+        for column, change in changes.items():
+            if change.upload is None:
+                continue
+            data = pictures.read_limited(change.upload, current_app.config["PHOTO_MAX_BYTES"])
+            jpeg = pictures.reencode(data, current_app.config[PICTURES[column]])
+            stored[column] = pictures.store(jpeg, picture_dir())
+    except pictures.PhotoError as error:
+        for name in stored.values():
+            pictures.remove(name, picture_dir())
+        raise CourseError(error.message) from error
+    return stored
+
+
 @dataclass
 class CourseData:
     title: str
@@ -129,13 +178,16 @@ class CourseData:
     published: bool = True
     slug: str = ""
     lessons: list[tuple[str, str]] = field(default_factory=list)
+    image: PictureChange = field(default_factory=PictureChange)
+    teacher_photo: PictureChange = field(default_factory=PictureChange)
 
 
 def save_course(course: Course | None, data: CourseData) -> Course:
     """Create or update a course and its syllabus in one transaction.
 
     Lessons are matched by position, so renaming a lesson keeps students' progress on it;
-    lessons removed from the end of the syllabus take their progress with them.
+    lessons removed from the end of the syllabus take their progress with them. A picture
+    replaced or removed leaves the disk only after the commit; a refused upload changes nothing.
     """
     if data.ends_on < data.starts_on:
         raise CourseError(_l("A course cannot end before it starts."))
@@ -147,6 +199,8 @@ def save_course(course: Course | None, data: CourseData) -> Course:
             )
         )
     slug = _unique_slug(slugify(data.slug or data.title), course)
+    changes = {"image_file": data.image, "teacher_photo_file": data.teacher_photo}
+    stored = _store_pictures(changes)
     if course is None:
         course = Course(seats_taken=0)
         db.session.add(course)
@@ -177,8 +231,39 @@ def save_course(course: Course | None, data: CourseData) -> Course:
             course.lessons.append(Lesson(position=position, title=title, summary=summary))
     for lesson in existing[len(data.lessons) :]:
         course.lessons.remove(lesson)
-    db.session.commit()
+    _commit_pictures(course, changes, stored)
     return course
+
+
+def replace_pictures(
+    course: Course, image: PictureChange | None = None, teacher_photo: PictureChange | None = None
+) -> Course:
+    """Change only a course's pictures (the demo data draws its own); rules as in save_course."""
+    changes = {
+        "image_file": image or PictureChange(),
+        "teacher_photo_file": teacher_photo or PictureChange(),
+    }
+    _commit_pictures(course, changes, _store_pictures(changes))
+    return course
+
+
+def _commit_pictures(course: Course, changes: dict[str, PictureChange], stored: dict[str, str]):
+    """Point the course at its new pictures and commit; old files go once the commit stands,
+    new ones if it fails."""
+    replaced = []
+    for column, change in changes.items():
+        if column in stored or change.remove:
+            replaced.append(getattr(course, column))
+            setattr(course, column, stored.get(column))
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for name in stored.values():
+            pictures.remove(name, picture_dir())
+        raise
+    for name in replaced:
+        pictures.remove(name, picture_dir())
 
 
 def parse_syllabus(text: str) -> list[tuple[str, str]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from school.courses import services
 from school.courses.forms import CourseForm
 from school.courses.models import Format, Level
-from school.forms import select_choices
+from school.forms import required_choices
 from school.pagination import paginate
 from school.security import staff_blueprint
 
@@ -39,7 +39,15 @@ def _course_data(form: CourseForm) -> services.CourseData:
         seats=form.seats.data,
         published=form.published.data,
         lessons=services.parse_syllabus(form.syllabus.data or ""),
+        image=_picture_change(form.image.data, form.remove_image.data),
+        teacher_photo=_picture_change(form.teacher_photo.data, form.remove_teacher_photo.data),
     )
+
+
+def _picture_change(upload, remove: bool) -> services.PictureChange:
+    """An upload counts only when a file was chosen; an empty file input sends no name."""
+    chosen = upload is not None and getattr(upload, "filename", "")
+    return services.PictureChange(upload=upload.stream if chosen else None, remove=bool(remove))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -51,7 +59,7 @@ def edit(slug=None):
         if course is None:
             abort(404)
     form = CourseForm(obj=course)
-    form.language.choices = select_choices(services.language_choices())
+    form.language.choices = required_choices(services.language_choices())
     if course is not None and not form.is_submitted():
         form.price.data = course.price_minor / 100
         form.syllabus.data = services.syllabus_text(course)
@@ -63,4 +71,9 @@ def edit(slug=None):
         else:
             flash(_("The course is saved."), "success")
             return redirect(url_for("course_admin.edit", slug=saved.slug))
-    return render_template("courses/admin_edit.html", form=form, course=course)
+    return render_template(
+        "courses/admin_edit.html",
+        form=form,
+        course=course,
+        max_picture_mb=current_app.config["PHOTO_MAX_BYTES"] // (1024 * 1024),
+    )

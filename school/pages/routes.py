@@ -9,6 +9,7 @@ from wtforms.validators import AnyOf
 
 from school.cookie_choice import read_choice
 from school.cookies.services import remember_language
+from school.courses.services import language_choices, upcoming_courses
 from school.extensions import db
 from school.forms import SchoolForm
 from school.i18n import LANGUAGE_NAMES, current_language
@@ -32,10 +33,17 @@ def _text_page(name: str, template: str):
     return render_template(template, body=render_markdown(path.read_text(encoding="utf-8")))
 
 
+HOME_COURSES = 3
+
+
 @bp.route("/")
 @shared_page
 def home():
-    return render_template("pages/home.html")
+    return render_template(
+        "pages/home.html",
+        courses=upcoming_courses(HOME_COURSES),
+        languages=language_choices(),
+    )
 
 
 @bp.route("/health")
@@ -58,7 +66,14 @@ def contact():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
-    """Remember a language choice in the session (an essential cookie), and on the account."""
+    """Remember a language choice in the session (an essential cookie), and on the account.
+
+    The header offers it as two link-like buttons (English / Русский) of one small POST form,
+    not as ``?lang=`` links: the choice writes the session and the account and, only while
+    functional consent stands, the long-lived ``lang`` cookie. As a GET, any page, prefetcher
+    or crawler could make that change for a person; as a POST with the CSRF token it stays
+    their own act, and the cookie rule stays exactly what the cookie policy promises.
+    """
     form = LanguageForm(prefix="lang")
     if not form.validate_on_submit():
         abort(400)

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from school.accounts.forms import birth_date_field
 from school.accounts.models import NAME_MAX
-from school.forms import SchoolForm
+from school.forms import SchoolForm, required_choices
 from school.i18n import LANGUAGE_NAMES
 from school.profile.models import (
     ADDRESS_MAX,
@@ -170,12 +170,12 @@ class DeletePhotoForm(SchoolForm):
 class LanguageLevelForm(SchoolForm):
     language = SelectField(
         _l("Language you speak or learn"),
-        choices=choices(LANGUAGES.items()),
+        choices=required_choices(LANGUAGES.items()),
         validators=[DataRequired()],
     )
     level = SelectField(
         _l("Your level"),
-        choices=choices((level.value, level.value) for level in Level),
+        choices=required_choices((level.value, level.value) for level in Level),
         validators=[DataRequired()],
     )
     submit = SubmitField(_l("Add or update"))

@@ -15,9 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from school import pictures
 from school.i18n import LANGUAGE_NAMES
 from school.privacy.data import collector, holdings
-from school.profile import bp, photos, services
+from school.profile import bp, services
 from school.profile.forms import (
     DeletePhotoForm,
     LanguageLevelForm,
@@ -88,7 +89,7 @@ def upload_photo():
         return _profile_page(photo_form=form, status=400)
     try:
         services.replace_photo(_me(), upload.stream, current_app.config["PHOTO_MAX_BYTES"])
-    except photos.PhotoError as error:
+    except pictures.PhotoError as error:
         form.photo.errors.append(str(error.message))
         return _profile_page(photo_form=form, status=400)
     flash(_("Your photo is saved. We removed its hidden metadata."), "success")
@@ -124,7 +125,7 @@ def delete_photo():
 def send_photo(name: str):
     """Send a stored photo, never cached by shared caches nor kept by the browser."""
     try:
-        path = photos.photo_path(name)
+        path = pictures.photo_path(name)
         if not path.is_file():
             abort(404)
     except FileNotFoundError:

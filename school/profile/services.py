@@ -12,12 +12,12 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
+from school import pictures
 from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.consent import reports as consent_reports
 from school.privacy.data.registry import ACCESS_LOG
-from school.profile import photos
 from school.profile.models import LanguageLevel, Level, Profile, StaffAccess
 
 # Languages a student can rate themselves in: the ones the school teaches and their own.
@@ -171,10 +171,10 @@ def remove_language_level(user: User, language: str) -> bool:
 def replace_photo(user: User, stream, max_bytes: int) -> Profile:
     """Check, re-encode and store a new photo; the old file goes only after the commit.
 
-    Raises :class:`photos.PhotoError` with a message for the person, changing nothing.
+    Raises :class:`pictures.PhotoError` with a message for the person, changing nothing.
     """
-    jpeg = photos.reencode(photos.read_limited(stream, max_bytes))
-    name = photos.store(jpeg)
+    jpeg = pictures.reencode(pictures.read_limited(stream, max_bytes))
+    name = pictures.store(jpeg)
     profile = _profile_for_update(user)
     old = profile.photo_file
     profile.photo_file = name
@@ -183,9 +183,9 @@ def replace_photo(user: User, stream, max_bytes: int) -> Profile:
         db.session.commit()
     except Exception:
         db.session.rollback()
-        photos.remove(name)
+        pictures.remove(name)
         raise
-    photos.remove(old)
+    pictures.remove(old)
     return profile
 
 
@@ -197,7 +197,7 @@ def delete_photo(user: User) -> bool:
     profile.photo_file = None
     profile.photo_updated_at = utcnow()
     db.session.commit()
-    photos.remove(old)
+    pictures.remove(old)
     return True
 
 
@@ -290,7 +290,7 @@ def photo_for_erasure(user: User, result) -> None:
     too, once the erasure has committed."""
     profile = profile_of(user)
     if profile is not None and profile.photo_file:
-        result.files_to_remove.append(photos.photo_path(profile.photo_file))
+        result.files_to_remove.append(pictures.photo_path(profile.photo_file))
 
 
 def start_profile(user: User, signup) -> None:
@@ -305,7 +305,7 @@ def photo_bytes(user: User) -> bytes | None:
     profile = profile_of(user)
     if profile is None or not profile.photo_file:
         return None
-    path = photos.photo_path(profile.photo_file)
+    path = pictures.photo_path(profile.photo_file)
     return path.read_bytes() if path.exists() else None
 
 

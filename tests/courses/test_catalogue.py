@@ -10,7 +10,7 @@ def titles(response) -> list[str]:
 
     return [
         html.unescape(t)
-        for t in re.findall(r'<h2><a href="/courses/[^"]+">([^<]+)</a>', response.text)
+        for t in re.findall(r'<h2[^>]*><a href="/courses/[^"]+">([^<]+)</a>', response.text)
     ]
 
 

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from school.extensions import db
+from school.pictures import photo_dir
 from school.profile.models import Profile
-from school.profile.photos import photo_dir
 from tests.conftest import AuthActions, create_user
 from tests.profile.helpers import decompression_bomb, jpeg_with_exif, png
 
@@ -143,7 +143,7 @@ def test_the_photo_is_not_served_from_a_guessable_address(app, student_client, s
 
 @pytest.mark.parametrize("name", ["../secret_key", "..", ".hidden"])
 def test_stored_names_cannot_leave_the_photo_folder(app, name):
-    from school.profile.photos import photo_path
+    from school.pictures import photo_path
 
     with pytest.raises(FileNotFoundError):
         photo_path(name)

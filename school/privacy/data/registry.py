@@ -738,7 +738,10 @@ not_personal(
 TEACHING = Category(
     "teaching",
     _l("Teachers named on course pages"),
-    _l("The name of the teacher of each course, shown to students choosing a course."),
+    _l(
+        "The name of the teacher of each course and, with their agreement, their photo, shown "
+        "to students choosing a course."
+    ),
 )
 not_personal(
     "course",
@@ -759,6 +762,7 @@ not_personal(
     "seats_taken",
     "published",
     "created_at",
+    "image_file",
 )
 personal(
     "course",
@@ -770,6 +774,28 @@ personal(
     export=False,
     erasure=Erasure.KEEP,
     keep_reason=_l("part of the course description; a teacher's own data follows their contract"),
+)
+TEACHER_PHOTO_PURPOSE = purpose(
+    "teacher_photo",
+    name=_l("Teachers' photographs"),
+    description=_l("to show students the face of their teacher, with the teacher's agreement"),
+    basis=Basis.CONSENT,
+    people=(TEACHERS,),
+)
+personal(
+    "course",
+    "teacher_photo_file",
+    label=_l("Teacher's photograph"),
+    category=TEACHING,
+    purpose=TEACHER_PHOTO_PURPOSE,
+    retention=Retention(
+        "teacher_photo",
+        _l("while the course is listed, until the teacher withdraws their agreement"),
+    ),
+    # Not tied to an account (a course names its teacher in words), so no export can find
+    # it; staff remove it on the course's page at the teacher's word, and the file goes too.
+    export=False,
+    erasure=Erasure.DELETE,
 )
 not_personal("lesson", "id", "course_id", "position", "title", "summary")
 # The number that says when public pages must be rendered afresh (school.pagecache).

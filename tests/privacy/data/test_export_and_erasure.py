@@ -96,6 +96,7 @@ def test_export_contains_every_exported_registry_field(
     assert "password_hash" not in data["user"][0]
     index = archive.read("index.html").decode()
     assert PHONE in index and "photo.jpg" in index
+    assert "@media print" in index  # prints as a document: table headers repeat, rows whole
     assert b"SecretCam" not in archive.read("photo.jpg")
 
 

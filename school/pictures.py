@@ -1,9 +1,13 @@
-"""Profile photographs: checked by content, re-encoded without metadata, stored privately.
+"""Pictures people upload (profile photographs, course pictures, teachers' photos): checked
+by content, re-encoded without metadata, stored in their folder.
 
 An upload is never trusted: its size is checked while reading the stream (before Pillow sees
 a byte), its pixel count is checked from the header before decoding (decompression bombs),
 and what is stored is a fresh JPEG drawn from the decoded pixels, so EXIF (GPS position,
 camera serial numbers) and anything hidden in the original file are gone.
+
+Course pictures (a course's image, its teacher's photo) go through the same steps, with their
+own size and their own folder: those are public, profile photos are not.
 """
 
 from __future__ import annotations
@@ -35,11 +39,11 @@ def photo_dir() -> Path:
     return Path(current_app.config["PHOTO_DIR"])
 
 
-def photo_path(name: str) -> Path:
+def photo_path(name: str, folder: Path | None = None) -> Path:
     # Names are ours (hex + .jpg), but never let a stored value walk out of the folder.
     if not name or "/" in name or "\\" in name or name.startswith("."):
         raise FileNotFoundError(name)
-    return photo_dir() / name
+    return (folder or photo_dir()) / name
 
 
 def read_limited(stream, limit: int) -> bytes:
@@ -60,8 +64,9 @@ def read_limited(stream, limit: int) -> bytes:
     return buffer.getvalue()
 
 
-def reencode(data: bytes) -> bytes:
-    """Decode ``data`` safely and return a metadata-free JPEG no larger than PHOTO_MAX_SIDE."""
+def reencode(data: bytes, max_side: int | None = None) -> bytes:
+    """Decode ``data`` safely; return a metadata-free JPEG no larger than ``max_side``
+    (by default PHOTO_MAX_SIDE) on its longer side."""
     config = current_app.config
     if not data:
         raise PhotoError(_l("The file is empty. Please choose a photo."))
@@ -87,16 +92,16 @@ def reencode(data: bytes) -> bytes:
         raise PhotoError(too_many_pixels) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise PhotoError(not_a_picture) from error
-    side = config["PHOTO_MAX_SIDE"]
+    side = max_side or config["PHOTO_MAX_SIDE"]
     picture.thumbnail((side, side), Image.Resampling.LANCZOS)
     output = io.BytesIO()
     picture.save(output, format="JPEG", quality=85, optimize=True)
     return output.getvalue()
 
 
-def store(jpeg: bytes) -> str:
+def store(jpeg: bytes, folder: Path | None = None) -> str:
     """Write the photo under a random name, readable by the owner only; return the name."""
-    folder = photo_dir()
+    folder = folder or photo_dir()
     folder.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(16) + ".jpg"
     fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -105,8 +110,8 @@ def store(jpeg: bytes) -> str:
     return name
 
 
-def remove(name: str | None) -> None:
+def remove(name: str | None, folder: Path | None = None) -> None:
     if not name:
         return
     with contextlib.suppress(FileNotFoundError):
-        photo_path(name).unlink()
+        photo_path(name, folder).unlink()
