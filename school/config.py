@@ -59,6 +59,7 @@ class Defaults:
     # it is set); elsewhere links point to http://127.0.0.1:5000 when it is empty.
     SITE_URL = ""
     SECRET_KEY: str | None = None  # None: generated once into instance/secret_key
+    WTF_CSRF_FIELD_NAME = "csrf_token"  # Flask-WTF's own default, read by the page cache too
 
     # Files and folders; None puts each inside the instance folder (see INSTANCE_FILES).
     MAIL_SPOOL_DIR: str | None = None

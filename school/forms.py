@@ -8,7 +8,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
@@ -50,9 +50,12 @@ class OneLine:
 
 
 def is_one_line(field) -> bool:
-    """A text input of one line. A password is left alone: it is only ever hashed, and
-    refusing characters in it would lock out whoever chose them."""
-    return isinstance(field, StringField) and not isinstance(field, TextAreaField | PasswordField)
+    """A text input of one line a person types. A password is left alone: it is only ever
+    hashed, and refusing characters in it would lock out whoever chose them. A hidden field
+    is not typed: the code that reads it checks it (``next`` goes through is_safe_redirect)."""
+    return isinstance(field, StringField) and not isinstance(
+        field, TextAreaField | PasswordField | HiddenField
+    )
 
 
 class SchoolForm(FlaskForm):

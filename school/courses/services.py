@@ -128,7 +128,11 @@ class PictureChange:
 
 
 # Each picture's column and the setting that bounds its longer side.
-PICTURES = {"image_file": "COURSE_IMAGE_SIDE", "teacher_photo_file": "TEACHER_PHOTO_SIDE"}
+def _longest_side(column: str) -> int:
+    """How large a course picture is kept: a course's image, or its teacher's small photo."""
+    if column == "teacher_photo_file":
+        return current_app.config["TEACHER_PHOTO_SIDE"]
+    return current_app.config["COURSE_IMAGE_SIDE"]
 
 
 def picture_dir() -> Path:
@@ -151,7 +155,7 @@ def _store_pictures(changes: dict[str, PictureChange]) -> dict[str, str]:
             if change.upload is None:
                 continue
             data = pictures.read_limited(change.upload, current_app.config["PHOTO_MAX_BYTES"])
-            jpeg = pictures.reencode(data, current_app.config[PICTURES[column]])
+            jpeg = pictures.reencode(data, _longest_side(column))
             stored[column] = pictures.store(jpeg, picture_dir())
     except pictures.PhotoError as error:
         for name in stored.values():

@@ -81,7 +81,7 @@ def csrf_token() -> str:
 
 
 def _csrf_field() -> str:
-    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return current_app.config["WTF_CSRF_FIELD_NAME"]
 
 
 def _anonymous_without_messages() -> bool:

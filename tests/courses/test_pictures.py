@@ -12,7 +12,7 @@ from sqlalchemy import select
 from school.courses.models import Course
 from school.courses.services import picture_dir
 from school.extensions import db
-from school.privacy import registry
+from school.privacy.data import registry
 from tests.courses.test_staff_editing import FORM
 from tests.profile.helpers import jpeg_with_exif, png
 

@@ -111,9 +111,9 @@ def test_a_signed_in_page_is_never_stored_nor_served_from_the_store(app, client,
     page = client.get("/courses")
     assert 'href="/logout"' in page.text, "not the anonymous page from the store"
     assert "ETag" not in page.headers
-    assert page.headers["Cache-Control"] == "private, no-cache"
-    assert client.get("/dashboard").headers["Cache-Control"] == "private, no-cache"
-    assert client.get("/").headers["Cache-Control"] == "private, no-cache"
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert client.get("/dashboard").headers["Cache-Control"] == "private, no-store"
+    assert client.get("/").headers["Cache-Control"] == "private, no-store"
     assert len(page_store(app)) == before
     anonymous = app.test_client().get("/courses")
     assert 'href="/logout"' not in anonymous.text
