@@ -57,6 +57,9 @@ class Defaults:
     PHOTO_DIR: str | None = None
     FERNET_KEYS_FILE: str | None = None
     INTAKE_DIR: str | None = None
+    # One line of keyed fingerprints per erasure, beside (never inside) the database, so a
+    # restored backup cannot roll it back: ``flask restore`` re-applies what it lists.
+    ERASURE_JOURNAL_FILE: str | None = None
 
     # e.g. postgresql://…; with neither set, SQLite in instance/school.sqlite3.
     DATABASE_URL = ""
@@ -159,6 +162,7 @@ INSTANCE_FILES = {
     "PHOTO_DIR": "photos",
     "FERNET_KEYS_FILE": "fernet.keys",
     "INTAKE_DIR": "intake",
+    "ERASURE_JOURNAL_FILE": "erasure-journal.jsonl",
 }
 
 

@@ -64,8 +64,10 @@ def worker_command(interval, exit_when_idle):
 
 def init_app(app) -> None:
     from school.mail import models, staff_routes  # noqa: F401  (models registers the table)
-    from school.mail.services import send_committed
+    from school.mail.services import forget_messages, send_committed
+    from school.privacy.data import erasure
 
+    erasure.register_hook(forget_messages)
     app.cli.add_command(mail_cli)
     app.register_blueprint(staff_routes.bp)
 

@@ -279,4 +279,4 @@ def photo_for_erasure(user: User, result) -> None:
     too, once the erasure has committed."""
     profile = profile_of(user)
     if profile is not None and profile.photo_file:
-        result.files_to_remove.append(photos.photo_path(profile.photo_file))
+        result.remove_file("photos", photos.photo_path(profile.photo_file))

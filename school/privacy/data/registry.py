@@ -347,6 +347,8 @@ not_personal(
     "last_error",
 )
 for _column in ("recipient", "subject", "text_body", "html_body", "headers"):
+    # Erasure empties a message to the person but keeps its row and state (a campaign still
+    # counts it); the recipient becomes a placeholder unique to the row.
     personal(
         "outbox_message",
         _column,
@@ -355,7 +357,8 @@ for _column in ("recipient", "subject", "text_body", "html_body", "headers"):
         basis=Basis.CONTRACT,
         retention=MAIL_LOG,
         export=_column in ("recipient", "subject"),
-        erasure=Erasure.DELETE,
+        erasure=Erasure.ANONYMISE if _column == "recipient" else Erasure.DELETE,
+        anonymise_as="unique_email" if _column == "recipient" else "text",
     )
 
 # --- analytics: page views (pseudonymous, with consent) --------------------------------------
@@ -746,7 +749,6 @@ not_personal(
     "id",
     "public_id",
     "dedupe_key",
-    "message_id",
     "received_at",
     "source",
     "outcome",
@@ -769,7 +771,10 @@ personal(
     erasure=Erasure.ANONYMISE,
     anonymise_as="fingerprint",
 )
-for _column in ("subject", "raw_path", "attachments"):
+# On erasure the message itself (raw file, attachments, subject, Message-ID) goes; the row
+# keeps as evidence only the SHA-256 of its bytes, what was checked and a keyed fingerprint
+# of the sender's address (see ``stores.INTAKE_RAW``).
+for _column in ("subject", "raw_path", "attachments", "message_id"):
     personal(
         "intake_message",
         _column,
@@ -778,8 +783,7 @@ for _column in ("subject", "raw_path", "attachments"):
         basis=Basis.LEGAL_OBLIGATION,
         retention=REQUEST_EVIDENCE,
         export=_column == "subject",
-        erasure=Erasure.KEEP,
-        keep_reason=_l("proof of what you asked and how your request was answered"),
+        erasure=Erasure.DELETE,
     )
 owned("intake_message", "request_id", via="privacy_request", email_column="from_address")
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.data import export
+from school.privacy.requests.erasing import resume_deferred_erasures
 from school.privacy.requests.lifecycle import expire_unconfirmed, transition
 from school.privacy.requests.models import PrivacyRequest, RequestStatus, RequestType
 
@@ -89,6 +90,7 @@ def run_retention(now: datetime | None = None) -> list[str]:
 
     return [
         f"unconfirmed requests expired: {expire_unconfirmed(now)}",
+        f"deferred erasures carried out now nothing blocks them: {resume_deferred_erasures()}",
         f"exports expired and deleted: {expire_exports(now)}",
         f"page views deleted: {purge_expired()}",
         f"sent mail older than 90 days removed: {purge_mail_log(now)}",

@@ -19,6 +19,7 @@ from school.accounts.models import User
 from school.database import utcnow
 from school.extensions import db
 from school.mail.services import queue_email
+from school.privacy.data.personal_data import fingerprint
 from school.privacy.requests import clocks
 from school.privacy.requests.models import (
     OPEN_STATUSES,
@@ -57,7 +58,8 @@ class RequestError(Exception):
 
 
 def _open_key(kind: RequestType, subject_email: str) -> str:
-    return f"{subject_email}|{kind.value}"
+    """A keyed fingerprint of who and what: unique per open request, and no address in it."""
+    return fingerprint(f"{subject_email}|{kind.value}")
 
 
 def find_open_request(kind: RequestType, subject_email: str) -> PrivacyRequest | None:
