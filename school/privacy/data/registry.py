@@ -876,3 +876,24 @@ personal(
     erasure=Erasure.KEEP,
     keep_reason=_GUARDIAN_KEEP_REASON,
 )
+
+# --- accounts: a change of address waiting for its link -------------------------------------
+EMAIL_CHANGE_WINDOW = Retention(
+    "email_change",
+    _l("until the link sent to the new address is used, or a day later, then deleted"),
+    days=1,
+    anchor="event",
+)
+not_personal("email_change", "id", "public_id", "user_id")
+for _column in ("new_email", "requested_at"):
+    personal(
+        "email_change",
+        _column,
+        category=CONTACT,
+        purpose=_l("to switch to your new address only once you confirm it is yours"),
+        basis=Basis.CONTRACT,
+        retention=EMAIL_CHANGE_WINDOW,
+        export=True,
+        erasure=Erasure.DELETE,
+    )
+owned("email_change", "user_id")

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from school.accounts.services import forget_stale_email_changes
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.data import export
@@ -92,6 +93,7 @@ def run_retention(now: datetime | None = None) -> list[str]:
         f"unconfirmed requests expired: {expire_unconfirmed(now)}",
         f"deferred erasures carried out now nothing blocks them: {resume_deferred_erasures()}",
         f"exports expired and deleted: {expire_exports(now)}",
+        f"unconfirmed address changes deleted: {forget_stale_email_changes(now)}",
         f"page views deleted: {purge_expired()}",
         f"sent mail older than 90 days removed: {purge_mail_log(now)}",
         f"unconfirmed newsletter sign-ups deleted: {purge_unconfirmed(now)}",

@@ -52,7 +52,8 @@ def forget_requests(user: User, result: erasure.ErasureResult) -> None:
             result.remove_file("export_archives", export.export_dir() / name)
             request.outcome = {**request.outcome, "export_file": None, "archive_erased": True}
         if request.status in OPEN_STATUSES:
-            closed = S.CANCELLED if S.CANCELLED in ALLOWED_TRANSITIONS[request.status] else S.REJECTED
+            can_cancel = S.CANCELLED in ALLOWED_TRANSITIONS[request.status]
+            closed = S.CANCELLED if can_cancel else S.REJECTED
             transition(request, closed, note=CLOSED_BY_ERASURE)
             if closed is S.REJECTED:
                 request.rejection_reason = CLOSED_BY_ERASURE

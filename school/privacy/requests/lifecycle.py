@@ -200,7 +200,8 @@ def submit_request(
 
 
 def confirmation_token(request: PrivacyRequest) -> str:
-    return make_token(CONFIRM_PURPOSE, {"r": request.public_id, "e": request.subject_email})
+    """Only the request's opaque id: the address it goes to stays on the request row."""
+    return make_token(CONFIRM_PURPOSE, {"r": request.public_id})
 
 
 def send_confirmation(request: PrivacyRequest, user: User | None) -> None:
