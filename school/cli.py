@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
-from sqlalchemy.engine import make_url
 
+from school.backups import BackupError, restore, take_backup
 from school.extensions import db
 
 
@@ -26,28 +23,33 @@ def seed_demo_command():
 @click.argument("destination", required=False, type=click.Path(dir_okay=True))
 def backup_command(destination):
     """Copy the SQLite database with SQLite's online backup (safe while the site runs)."""
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() != "sqlite":
-        raise click.ClickException("backup is for SQLite; use pg_dump for PostgreSQL")
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = Path(destination or Path(current_app.instance_path) / "backups")
-    if target.suffix == "":
-        target.mkdir(parents=True, exist_ok=True)
-        target = target / f"school-{stamp}.sqlite3"
-    source = sqlite3.connect(url.database)
-    copy = sqlite3.connect(target)
     try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
-    target.chmod(0o600)
+        target = take_backup(Path(destination) if destination else None)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(f"Backed up to {target}")
+
+
+@click.command("restore")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace the database with this backup? Stop the site first.")
+def restore_command(backup):
+    """Put a backup in place of the SQLite database, then erase again everyone the erasure
+    journal says was erased after the backup was taken. Run ``flask db upgrade`` next if the
+    backup is older than the code."""
+    try:
+        report = restore(Path(backup))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    taken = report.taken_at.isoformat() if report.taken_at else "an unknown time"
+    click.echo(f"Restored {backup}, taken at {taken}.")
+    click.echo(f"Erasures journaled since then and re-applied: {report.reapplied}")
 
 
 def init_app(app) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
     @app.shell_context_processor
     def shell_context():

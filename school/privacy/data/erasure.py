@@ -40,6 +40,7 @@ class ErasureResult:
     rows_anonymised: dict[str, int] = field(default_factory=dict)
     stores: dict[str, int] = field(default_factory=dict)
     files_to_remove: list = field(default_factory=list)
+    journaled: bool = True  # False when re-applying an erasure the journal already holds
 
     def count(self, store: str, number: int = 1) -> None:
         """Record that ``number`` items of ``store`` (a key of ``stores.STORES``) went."""
@@ -128,11 +129,12 @@ def anonymised_value(entry: registry.PersonalField, value, row_id):
     return PLACEHOLDER
 
 
-def erase(user: User) -> ErasureResult:
+def erase(user: User, *, journaled: bool = True) -> ErasureResult:
     """Erase one person in the caller's transaction; returns what was done."""
     result = ErasureResult(
         user_fingerprint=journal.user_fingerprint(user.id),
         address_fingerprint=fingerprint(user.email),
+        journaled=journaled,
     )
     subject = Subject(user.id, user.email)
     for hook in _hooks:
@@ -186,7 +188,8 @@ def _finish_committed(session):
     for result in finished:
         for path in result.files_to_remove:
             path.unlink(missing_ok=True)
-        journal.record(result)
+        if result.journaled:
+            journal.record(result)
     # The overwritten values live on in SQLite's write-ahead log until a checkpoint; this
     # session's transaction is over, so a connection of its own does it.
     if db.engine.dialect.name == "sqlite":
