@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import click
 
-from school.backups import BackupError, restore, take_backup
+from school.backups import BackupError, reapply_erasures, restore, take_backup
 from school.extensions import db
 
 
@@ -46,10 +47,20 @@ def restore_command(backup):
     click.echo(f"Erasures journaled since then and re-applied: {report.reapplied}")
 
 
+@click.command("reapply-erasures")
+@click.option("--since", type=click.DateTime(), help="When the restored backup was taken (UTC).")
+def reapply_erasures_command(since):
+    """After restoring a database some other way (pg_restore): erase again everyone the
+    erasure journal says was erased after ``--since`` (every journaled erasure without it)."""
+    moment = since.replace(tzinfo=UTC) if since is not None else None
+    click.echo(f"Erasures re-applied: {reapply_erasures(moment)}")
+
+
 def init_app(app) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(reapply_erasures_command)
 
     @app.shell_context_processor
     def shell_context():

@@ -56,16 +56,19 @@ DATABASE = Store(
     "instance/school.sqlite3 (with its -wal and -shm files), or DATABASE_URL",
     _l("every column the registry declares"),
     _l("each column as the registry declares"),
-    _l("each column deleted, anonymised or kept as the registry declares; the write-ahead "
-       "log is folded in at once, so no old value stays in it"),  # fmt: skip
+    _l(
+        "each column deleted, anonymised or kept as the registry declares; the write-ahead "
+        "log is folded in at once, so no old value stays in it"
+    ),  # fmt: skip
     patterns=("school.sqlite3", "school.sqlite3-wal", "school.sqlite3-shm"),
 )
 EXPORT_ARCHIVES = Store(
     "export_archives",
     _l("Data export archives"),
     "instance/exports/*.zip",
-    _l("everything an export contains: your profile, contact details, requests, courses "
-       "and photo"),  # fmt: skip
+    _l(
+        "everything an export contains: your profile, contact details, requests, courses and photo"
+    ),  # fmt: skip
     _l("until the download link expires (EXPORT_LINK_DAYS), then deleted"),
     _l("deleted; the request no longer points at it"),
     patterns=("exports/*.zip",),
@@ -76,10 +79,14 @@ INTAKE_RAW = Store(
     "INTAKE_DIR/raw/YYYY-MM/*.eml (default instance/intake)",
     _l("the whole message: your name and address in its headers, and what you wrote"),
     _l("3 years after the request is closed, to show how we answered it"),
-    _l("deleted; as evidence only the SHA-256 of the message, what was checked and a keyed "
-       "fingerprint of the sender's address stay"),  # fmt: skip
-    keep_reason=_l("the hash, the checks and the fingerprint prove what arrived and how it "
-                   "was handled, without keeping anything readable about you"),  # fmt: skip
+    _l(
+        "deleted; as evidence only the SHA-256 of the message, what was checked and a keyed "
+        "fingerprint of the sender's address stay"
+    ),  # fmt: skip
+    keep_reason=_l(
+        "the hash, the checks and the fingerprint prove what arrived and how it "
+        "was handled, without keeping anything readable about you"
+    ),  # fmt: skip
     folder="INTAKE_DIR",
     patterns=("raw/*/*.eml", "raw/*/.*.eml.tmp"),
 )
@@ -109,10 +116,13 @@ MAIL_SPOOL = Store(
     "MAIL_SPOOL_DIR/*.eml (default instance/mail_spool; used when no mail server is set)",
     _l("every email as sent: your address, name and what we wrote to you"),
     _l("until staff clear it; it stands in for a mail server"),
-    _l("every message to you is deleted; the message telling you that your data was "
-       "erased is delivered there afterwards"),  # fmt: skip
-    keep_reason=_l("with no mail server, the spool is the delivery: that last message is the "
-                   "one we owe you"),  # fmt: skip
+    _l(
+        "every message to you is deleted; the message telling you that your data was "
+        "erased is delivered there afterwards"
+    ),  # fmt: skip
+    keep_reason=_l(
+        "with no mail server, the spool is the delivery: that last message is the one we owe you"
+    ),  # fmt: skip
     folder="MAIL_SPOOL_DIR",
     patterns=("*.eml", ".*.eml.tmp"),
 )
@@ -130,10 +140,14 @@ BACKUPS = Store(
     "instance/backups/*.sqlite3 (flask backup)",
     _l("a copy of the whole database as it was when the backup was taken"),
     _l("as long as the operator keeps each backup"),
-    _l("a backup is never rewritten; restoring one re-applies every erasure journaled "
-       "after it was taken, so nobody erased comes back"),  # fmt: skip
-    keep_reason=_l("a backup exists to recover from a disaster; it is kept unchanged, and the "
-                   "erasure journal makes sure it cannot undo an erasure"),  # fmt: skip
+    _l(
+        "a backup is never rewritten; restoring one re-applies every erasure journaled "
+        "after it was taken, so nobody erased comes back"
+    ),  # fmt: skip
+    keep_reason=_l(
+        "a backup exists to recover from a disaster; it is kept unchanged, and the "
+        "erasure journal makes sure it cannot undo an erasure"
+    ),  # fmt: skip
     patterns=("backups/*.sqlite3", "backups/*.sqlite3-*"),
 )
 ERASURE_JOURNAL = Store(
@@ -150,8 +164,10 @@ LOOKUP_KEYS = Store(
     "lookup_keys",
     _l("Lookup keys"),
     "privacy_request.open_key, intake_message.dedupe_key, enrollment.open_key",
-    _l("keys that find an open request or a message again; they never hold an address: a "
-       "keyed fingerprint, a hash or ids"),  # fmt: skip
+    _l(
+        "keys that find an open request or a message again; they never hold an address: a "
+        "keyed fingerprint, a hash or ids"
+    ),  # fmt: skip
     _l("while the request or place is open"),
     _l("cleared when the request closes; the person's other open requests are closed"),
 )
@@ -159,8 +175,10 @@ SIGNED_LINKS = Store(
     "signed_links",
     _l("Links in our emails"),
     "account, guardian, privacy-request, address-change, export and password links",
-    _l("an opaque id, and at most a keyed fingerprint, never an address: what a link needs "
-       "stays in the database (the request, or the pending address change)"),  # fmt: skip
+    _l(
+        "an opaque id, and at most a keyed fingerprint, never an address: what a link needs "
+        "stays in the database (the request, or the pending address change)"
+    ),  # fmt: skip
     _l("each works for its stated time only"),
     _l("they stop working, since what they name is gone"),
 )

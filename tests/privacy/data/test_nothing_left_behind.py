@@ -66,8 +66,9 @@ def person(app, client, staff_client, make_course, smtp):
     client.submit("/profile/photo", {"photo": photo_upload}, content_type="multipart/form-data")
     user = db.session.scalar(select(User).where(User.email == EMAIL))
     db.session.add(
-        Enrollment(user=user, course=make_course(), status=EnrollmentStatus.REQUESTED,
-                   message=MESSAGE)  # fmt: skip
+        Enrollment(
+            user=user, course=make_course(), status=EnrollmentStatus.REQUESTED, message=MESSAGE
+        )  # fmt: skip
     )
     db.session.commit()
     ask(client, "export")

@@ -69,9 +69,32 @@ def test_a_copy_that_does_not_say_when_it_was_taken_gets_every_erasure_reapplied
     email = student.email
     outside = tmp_path_factory.mktemp("elsewhere") / "plain-copy.sqlite3"
     db.session.commit()
-    with sqlite3.connect(Path(app.instance_path) / "school.sqlite3") as live, sqlite3.connect(outside) as copy:
+    with (
+        sqlite3.connect(Path(app.instance_path) / "school.sqlite3") as live,
+        sqlite3.connect(outside) as copy,
+    ):
         live.backup(copy)
     erase(student_client, staff_client)
     result = runner.invoke(args=["restore", str(outside), "--yes"])
     assert "taken at an unknown time" in result.output and "re-applied: 1" in result.output
+    assert db.session.scalar(select(User).where(User.email == email)) is None
+
+
+def test_after_a_restore_by_other_means_the_journal_is_reapplied_from_a_time(
+    app, runner, student, student_client, staff_client, smtp
+):
+    """PostgreSQL is restored with pg_restore; the journal is re-applied by a command."""
+    email, student_id = student.email, student.id
+    erase(student_client, staff_client)
+    # As if the database came back from a dump taken before the erasure.
+    db.session.execute(
+        db.text("UPDATE user SET erased_at = NULL, email = :email WHERE id = :id"),
+        {"email": email, "id": student_id},
+    )
+    db.session.commit()
+    later = runner.invoke(args=["reapply-erasures", "--since", "2999-01-01 00:00:00"])
+    assert "re-applied: 0" in later.output
+    result = runner.invoke(args=["reapply-erasures", "--since", "2000-01-01 00:00:00"])
+    assert "re-applied: 1" in result.output
+    db.session.expire_all()
     assert db.session.scalar(select(User).where(User.email == email)) is None
