@@ -25,8 +25,6 @@ from school.extensions import db
 from school.privacy.data import erasure, journal
 from school.privacy.data.personal_data import fingerprint
 
-TAKEN_TABLE = "backup_taken"
-
 
 class BackupError(Exception):
     """A backup or restore that cannot be done; the message says why."""
@@ -56,9 +54,9 @@ def take_backup(destination: Path | None = None) -> Path:
     copy = sqlite3.connect(target)
     try:
         source.backup(copy)
-        copy.execute(f"CREATE TABLE IF NOT EXISTS {TAKEN_TABLE} (taken_at TEXT NOT NULL)")
-        copy.execute(f"DELETE FROM {TAKEN_TABLE}")
-        copy.execute(f"INSERT INTO {TAKEN_TABLE} (taken_at) VALUES (?)", (taken.isoformat(),))
+        copy.execute("CREATE TABLE IF NOT EXISTS backup_taken (taken_at TEXT NOT NULL)")
+        copy.execute("DELETE FROM backup_taken")
+        copy.execute("INSERT INTO backup_taken (taken_at) VALUES (?)", (taken.isoformat(),))
         copy.commit()
     finally:
         copy.close()
@@ -71,7 +69,7 @@ def taken_at(backup: Path) -> datetime | None:
     """When the backup was taken, or None for a copy that does not say."""
     with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as connection:
         try:
-            row = connection.execute(f"SELECT taken_at FROM {TAKEN_TABLE}").fetchone()
+            row = connection.execute("SELECT taken_at FROM backup_taken").fetchone()
         except sqlite3.DatabaseError:
             return None
     if row is None:
@@ -118,7 +116,7 @@ def restore(backup: Path) -> RestoreReport:
     target = sqlite3.connect(live)
     try:
         source.backup(target)
-        target.execute(f"DROP TABLE IF EXISTS {TAKEN_TABLE}")
+        target.execute("DROP TABLE IF EXISTS backup_taken")
         target.commit()
     finally:
         target.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import email.header
 import io
 import quopri
@@ -48,10 +49,8 @@ def _b64_variants(run: bytes, altchars: bytes | None) -> list[bytes]:
         except (binascii.Error, ValueError):
             continue
         decoded.append(data)
-        try:
+        with contextlib.suppress(zlib.error):
             decoded.append(zlib.decompress(data))
-        except zlib.error:
-            pass
     return decoded
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from school.accounts.models import User, new_session_token
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.data import journal, registry
+from school.privacy.data import journal, registry, stores
 from school.privacy.data.personal_data import Subject, condition, fingerprint, table
 
 PLACEHOLDER = "[erased]"
@@ -44,6 +44,8 @@ class ErasureResult:
 
     def count(self, store: str, number: int = 1) -> None:
         """Record that ``number`` items of ``store`` (a key of ``stores.STORES``) went."""
+        if store not in stores.STORES and store not in stores.COUNTED:
+            raise KeyError(f"{store} is not declared in school/privacy/data/stores.py")
         if number:
             self.stores[store] = self.stores.get(store, 0) + number
 

@@ -199,13 +199,14 @@ STORES: dict[str, Store] = {
         SIGNED_LINKS,
     )
 }
-# Counted by erasure hooks without being stores of their own.
-COUNTED = {"open_requests_closed": LOOKUP_KEYS}
+# Counted by erasure hooks, each against the store it belongs to.
+COUNTED = {"open_requests_closed": LOOKUP_KEYS, "intake_attachments": INTAKE_ATTACHMENTS}
 
 PLAIN_FILES = (
     PlainFile("secret_key", "the install's signing key", patterns=("secret_key",)),
     PlainFile("fernet_keys", "the keys that encrypt profile fields", folder="FERNET_KEYS_FILE"),
     PlainFile("demo_credentials", "the demo staff login", patterns=("demo-credentials.txt",)),
+    PlainFile("run_locks", "empty files that keep two intake runs apart", patterns=("*.lock",)),
 )
 
 
@@ -222,9 +223,11 @@ def store_for(config, instance: Path, path: Path) -> Store | PlainFile | None:
     """The store (or plain file) that accounts for ``path``, or None when nothing does."""
     path = Path(path)
     database = _database_file(config)
-    if database is not None and path.parent == database.parent:
-        if path.name in {database.name, f"{database.name}-wal", f"{database.name}-shm"}:
-            return DATABASE
+    database_names = (
+        {f"{database.name}{suffix}" for suffix in ("", "-wal", "-shm")} if database else set()
+    )
+    if database is not None and path.parent == database.parent and path.name in database_names:
+        return DATABASE
     for entry in (*STORES.values(), *PLAIN_FILES):
         base = _folder(config, instance, entry.folder)
         if entry.folder and not entry.patterns:
