@@ -41,7 +41,9 @@ def _b64_variants(run: bytes, altchars: bytes | None) -> list[bytes]:
     decoded = []
     for offset in range(4):
         part = run[offset:]
-        part = part[: len(part) - len(part) % 4]
+        if len(part) % 4 == 1:  # a lone last character decodes to nothing
+            part = part[:-1]
+        part += b"=" * (-len(part) % 4)
         if len(part) < 8:
             continue
         try:

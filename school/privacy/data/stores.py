@@ -200,7 +200,7 @@ STORES: dict[str, Store] = {
     )
 }
 # Counted by erasure hooks, each against the store it belongs to.
-COUNTED = {"open_requests_closed": LOOKUP_KEYS, "intake_attachments": INTAKE_ATTACHMENTS}
+COUNTED = {"open_requests_closed": LOOKUP_KEYS}
 
 PLAIN_FILES = (
     PlainFile("secret_key", "the install's signing key", patterns=("secret_key",)),
