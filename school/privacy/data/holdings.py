@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from school.extensions import db
-from school.privacy.data import registry
+from school.privacy.data import registry, stores
 
 # What each column is, in words; a column missing here is shown by its name.
 FIELD_LABELS = {
@@ -107,6 +107,11 @@ class Group:
 class CategorySection:
     category: registry.Category
     groups: list[Group] = field(default_factory=list)
+
+
+def stores_beyond_the_database() -> list[stores.Store]:
+    """Every declared store of personal data that is not a column: files, keys, links."""
+    return [store for store in stores.STORES.values() if store is not stores.DATABASE]
 
 
 def what_we_hold() -> list[CategorySection]:

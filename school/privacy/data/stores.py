@@ -210,8 +210,10 @@ PLAIN_FILES = (
 )
 
 
-def _folder(config, instance: Path, setting: str | None) -> Path:
-    return Path(config[setting]) if setting else instance
+def _folder(settings, instance: Path, setting: str | None) -> Path:
+    """The folder (or file) a store lives in: a file setting of ``config.INSTANCE_FILES``
+    (a test holds every store to one), or the instance folder itself."""
+    return Path(settings[setting]) if setting else instance
 
 
 def _database_file(config) -> Path | None:

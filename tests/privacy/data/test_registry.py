@@ -3,8 +3,9 @@
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
+from school.config import INSTANCE_FILES
 from school.extensions import db
-from school.privacy.data import registry
+from school.privacy.data import registry, stores
 
 
 def test_every_column_of_every_model_is_classified(app):
@@ -55,3 +56,12 @@ def test_a_field_cannot_be_kept_without_a_reason():
             export=True,
             erasure=registry.Erasure.KEEP,
         )
+
+
+def test_every_store_names_a_file_setting_with_a_default():
+    """A store's folder is one of the file settings that default into the instance folder."""
+    for entry in (*stores.STORES.values(), *stores.PLAIN_FILES):
+        if entry.folder is not None:
+            assert entry.folder in INSTANCE_FILES, entry.key
+        if isinstance(entry, stores.Store):
+            assert entry.location and str(entry.label) and str(entry.erasure), entry.key
