@@ -360,7 +360,8 @@ def forget_emailed_messages(user: User, result) -> None:
     rows = db.session.scalars(
         select(IntakeMessage).where(
             IntakeMessage.request_id.in_(their_requests)
-            | func.lower(IntakeMessage.from_address).contains(address, autoescape=True)
+            | (func.lower(IntakeMessage.from_address) == address)
+            | func.lower(IntakeMessage.from_address).contains(f"<{address}>", autoescape=True)
         )
     ).all()
     for row in rows:

@@ -180,3 +180,16 @@ def test_messages_to_the_person_leave_the_spool_and_the_outbox_keeps_only_their_
             assert EMAIL not in row.recipient and not row.text_body and not row.html_body
         db.session.remove()
         db.engine.dispose()
+
+
+def test_messages_from_someone_else_whose_address_ends_the_same_way_are_kept(
+    app, person, staff_client, smtp
+):
+    """Only the person's own messages go: ``xalyona…`` is somebody else."""
+    other = f"x{EMAIL}"
+    ingest(build("Re: out of office", sender=f"Other <{other}>",
+                 headers={"X-Autoreply": "yes"}), source="pipe")  # fmt: skip
+    erase_in_the_privacy_centre(person, staff_client, smtp)
+    kept = db.session.scalars(select(IntakeMessage).where(IntakeMessage.raw_path != "")).all()
+    assert [message.from_address for message in kept] == [f"Other <{other}>"]
+    assert (Path(app.config["INTAKE_DIR"]) / kept[0].raw_path).exists()
