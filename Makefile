@@ -21,11 +21,12 @@ school/translations/%/LC_MESSAGES/messages.mo: school/translations/%/LC_MESSAGES
 	$(BIN)/pybabel compile --use-fuzzy -d school/translations -l $* -f
 
 ## run: set up, migrate, add demo data once, and serve on http://127.0.0.1:5000
+run: export SCHOOL_ENV ?= development
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Serving on http://127.0.0.1:5000 (mail goes to instance/mail_spool/ unless MAIL_SERVER is set)"
-	export SCHOOL_ENV=$${SCHOOL_ENV:-development}; $(FLASK) mail worker & worker=$$!; \
+	$(FLASK) mail worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port 5000
 
 ## worker: deliver queued mail (newsletters, retries) continuously, without the web server
@@ -36,9 +37,11 @@ worker: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lint: ruff, and the import contracts of pyproject.toml ([tool.importlinter])
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 format: install
 	$(BIN)/ruff format .

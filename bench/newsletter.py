@@ -53,7 +53,6 @@ def start_smtp_server(port: int) -> subprocess.Popen:
 
 def seed(app, count: int) -> None:
     """``count`` students with a standing marketing consent, in bulk, and one staff member."""
-    import secrets
 
     from school.accounts.models import Role, User
     from school.database import utcnow
@@ -69,12 +68,12 @@ def seed(app, count: int) -> None:
         db.insert(User),
         [
             dict(email=f"reader{i}@bench.example", full_name=f"Reader {i}", role=Role.STUDENT,
-                 locale="en", session_token=secrets.token_urlsafe(24), password_hash="x",
+                 locale="en", password_hash="x",
                  email_confirmed_at=now, created_at=now, login_count=0)
             for i in range(count)
         ]
         + [dict(email="staff@bench.example", full_name="Staff", role=Role.STAFF, locale="en",
-                session_token=secrets.token_urlsafe(24), password_hash="x",
+                password_hash="x",
                 email_confirmed_at=now, created_at=now, login_count=0)],
     )  # fmt: skip
     ids = db.session.scalars(db.select(User.id).where(User.role == Role.STUDENT)).all()

@@ -77,7 +77,7 @@ def seed(scale: Scale, seed_value: int = 1) -> Seeded:
                 id=first_id + offset, public_id=secrets.token_urlsafe(12), email=email,
                 full_name=name, password_hash=password_hash, role=role,
                 locale="ru" if offset % 3 == 0 and offset > 2 else "en",
-                session_token=secrets.token_urlsafe(32), email_confirmed_at=now,
+                email_confirmed_at=now,
                 created_at=now - timedelta(days=rng.randint(0, 700)), login_count=0,
             )
         )  # fmt: skip

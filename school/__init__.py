@@ -5,6 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from school import (
+    cli,
+    database,  # noqa: F401  (registers the SQLite pragmas)
+    extensions,
+    i18n,
+    rate_limits,  # noqa: F401  (registers the school+db:// rate-limit storage)
+    security,
+    web,
+)
+from school.accounts import init_app as init_accounts
+from school.admin import init_app as init_admin
+from school.analytics import init_app as init_analytics
+from school.compliance import init_app as init_compliance
+from school.config import load_config
+from school.cookies import init_app as init_cookies
+from school.courses import init_app as init_courses
+from school.enrollment import init_app as init_enrollment
+from school.intake import init_app as init_intake
+from school.mail import init_app as init_mail
+from school.newsletter import init_app as init_newsletter
+from school.pages import init_app as init_pages
+from school.privacy import init_app as init_privacy
+from school.profile import init_app as init_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,30 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
 
-    from school.config import load_config
-
     load_config(app, test_config)
-
-    from school import (
-        database,  # noqa: F401  (registers the SQLite pragmas)
-        extensions,
-        i18n,
-        security,
-        web,
-    )
-    from school.accounts import init_app as init_accounts
-    from school.admin import init_app as init_admin
-    from school.analytics import init_app as init_analytics
-    from school.compliance import init_app as init_compliance
-    from school.cookies import init_app as init_cookies
-    from school.courses import init_app as init_courses
-    from school.enrollment import init_app as init_enrollment
-    from school.intake import init_app as init_intake
-    from school.mail import init_app as init_mail
-    from school.newsletter import init_app as init_newsletter
-    from school.pages import init_app as init_pages
-    from school.privacy import init_app as init_privacy
-    from school.profile import init_app as init_profile
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
@@ -77,7 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         init(app)
 
-    from school import cli
-
     cli.init_app(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind N proxies, the client is the address the Nth proxy from us saw; a header
+        # from any further out is the client's own invention and is not trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     return app

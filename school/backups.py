@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from school.accounts.models import User
 from school.database import utcnow
 from school.extensions import db
+from school.files import private_folder
 from school.privacy.data import erasure, journal
 from school.privacy.data.personal_data import fingerprint
 
@@ -48,7 +49,7 @@ def take_backup(destination: Path | None = None) -> Path:
     taken = utcnow()
     target = Path(destination or default_folder())
     if target.suffix == "":
-        target.mkdir(parents=True, exist_ok=True)
+        private_folder(target)
         target = target / f"school-{taken.strftime('%Y%m%dT%H%M%S%fZ')}.sqlite3"
     source = sqlite3.connect(source_path)
     copy = sqlite3.connect(target)

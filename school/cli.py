@@ -12,11 +12,16 @@ from school.extensions import db
 
 
 @click.command("seed-demo")
-def seed_demo_command():
+@click.option("--force", is_flag=True, help="Seed even in production (SCHOOL_ENV=production).")
+def seed_demo_command(force):
     """Add the demo school (admin, students, courses) unless it is already there."""
-    from school.demo import seed_demo
+    from school.demo import DemoRefused, seed_demo
 
-    for line in seed_demo():
+    try:
+        lines = seed_demo(force=force)
+    except DemoRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    for line in lines:
         click.echo(line)
 
 

@@ -12,6 +12,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from school.files import protect_instance
+
 # Keys that may be set from the environment, with the type to parse them as.
 ENVIRONMENT_KEYS: dict[str, type] = {
     "SECRET_KEY": str,
@@ -36,6 +38,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "INTAKE_IMAP_USER": str,
     "INTAKE_IMAP_PASSWORD": str,
     "RATELIMIT_STORAGE_URI": str,
+    "PROXY_FIX_X_FOR": int,
     "BCRYPT_LOG_ROUNDS": int,
     "SESSION_COOKIE_SECURE": bool,
     "SCHOOL_ENV": str,
@@ -49,7 +52,9 @@ class Defaults:
 
     SCHOOL_NAME = "Lingua Privata"
     SCHOOL_ENV = "production"
-    SITE_URL = "http://127.0.0.1:5000"  # for links in emails sent outside a request
+    # The public address for links in emails. Required in production (no email is sent until
+    # it is set); elsewhere links point to http://127.0.0.1:5000 when it is empty.
+    SITE_URL = ""
     SECRET_KEY: str | None = None  # None: generated once into instance/secret_key
 
     # Files and folders; None puts each inside the instance folder (see INSTANCE_FILES).
@@ -91,13 +96,20 @@ class Defaults:
     PASSWORD_RESET_WITHIN = timedelta(hours=2)
     EMAIL_CHANGE_WITHIN = timedelta(days=1)
     PASSWORD_MIN_LENGTH = 10
+    SIGN_IN_LINK_WITHIN = timedelta(minutes=15)  # an emailed sign-in link, used once
+
+    # How many proxies in front of the site set X-Forwarded-For (Werkzeug's ProxyFix). 0 trusts
+    # none, so a client cannot choose its own address; behind one TLS proxy, set 1.
+    PROXY_FIX_X_FOR = 0
 
     # Login throttling (Flask-Limiter notation); failed attempts only.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
     SIGNUP_LIMIT_PER_IP = "20 per hour"
     RESET_LIMIT_PER_IP = "10 per hour"
-    RATELIMIT_STORAGE_URI = "memory://"
+    # "school+db://" keeps the counters in the site's own database, shared by every worker
+    # and host (school/rate_limits.py); "redis://host:6379" if you run Redis.
+    RATELIMIT_STORAGE_URI = "school+db://"
     RATELIMIT_HEADERS_ENABLED = False
 
     # Mail: with no MAIL_SERVER, messages go to MAIL_SPOOL_DIR as .eml files.
@@ -170,7 +182,7 @@ def load_config(app, test_config: dict | None = None) -> None:
     """Apply defaults, the instance file, the environment and ``test_config``, in that order."""
     app.config.from_object(Defaults)
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    protect_instance(instance)
 
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -10,8 +11,14 @@ from sqlalchemy import select
 
 from school.accounts.models import User
 from school.accounts.services import SignupRequest, add_account, create_staff
+from school.compliance.models import Processor
+from school.courses.models import Course, Format, Lesson, Level
 from school.database import utcnow
+from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
 from school.extensions import db
+from school.files import write_private
+from school.profile.models import LanguageLevel, Profile
+from school.profile.models import Level as ProfileLevel
 
 ADMIN_EMAIL = "admin@lingua.example"
 STUDENT_PASSWORD = "student-demo-1"  # noqa: S105  (published demo credential)
@@ -26,15 +33,27 @@ def _credentials_file() -> Path:
     return Path(current_app.instance_path) / "demo-credentials.txt"
 
 
-def seed_demo() -> list[str]:
-    """Create the demo admin and students if missing; return lines to show the operator."""
+class DemoRefused(Exception):
+    """Demo accounts have a published password: not on a production site unless forced."""
+
+
+def seed_demo(force: bool = False) -> list[str]:
+    """Create the demo admin and students if missing; return lines to show the operator.
+
+    Refused in production (``SCHOOL_ENV=production``, the default) unless ``force``: the
+    students' password is printed in the README, so anyone could sign in as them.
+    """
+    if current_app.config["SCHOOL_ENV"] == "production" and not force:
+        raise DemoRefused(
+            "seed-demo creates accounts whose password is published; refusing on a production "
+            "site (SCHOOL_ENV=production). Set SCHOOL_ENV=development, or pass --force."
+        )
     lines = []
     credentials = _credentials_file()
     if db.session.scalar(select(User).where(User.email == ADMIN_EMAIL)) is None:
         password = secrets.token_urlsafe(12)
         create_staff("School administrator", ADMIN_EMAIL, password)
-        credentials.write_text(f"{ADMIN_EMAIL} {password}\n")
-        credentials.chmod(0o600)
+        write_private(credentials, f"{ADMIN_EMAIL} {password}\n".encode())
     if credentials.exists():
         email, password = credentials.read_text().split()
         lines.append(f"Staff login:    {email} / {password}")
@@ -74,8 +93,6 @@ DEMO_PROCESSORS = [
 
 
 def seed_processors() -> None:
-    from school.compliance.models import Processor
-
     if db.session.scalar(select(Processor).limit(1)) is not None:
         return
     for name, service, categories, country, ground in DEMO_PROCESSORS:
@@ -141,11 +158,6 @@ DEMO_LESSONS = [
 
 def seed_courses() -> None:
     """Sixteen courses across eight languages, with a syllabus each, and a few enrolments."""
-    from datetime import timedelta
-
-    from school.courses.models import Course, Format, Lesson, Level
-    from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
-
     if db.session.scalar(select(Course).limit(1)) is not None:
         return
     today = utcnow().date()
@@ -225,13 +237,13 @@ DEMO_PROFILES = {
 
 def seed_profiles() -> None:
     """Profiles for the demo students, added once and never over a profile they edited."""
-    from school.profile.models import LanguageLevel, Level, Profile
-
     for email, (fields, levels) in DEMO_PROFILES.items():
         student = db.session.scalar(select(User).where(User.email == email))
         if student is None or db.session.get(Profile, student.id) is not None:
             continue
         db.session.add(Profile(user_id=student.id, **fields))
         for language, level in levels:
-            db.session.add(LanguageLevel(user_id=student.id, language=language, level=Level(level)))
+            db.session.add(
+                LanguageLevel(user_id=student.id, language=language, level=ProfileLevel(level))
+            )
     db.session.commit()

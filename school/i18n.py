@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from school.cookie_choice import LANGUAGE_COOKIE, read_choice
 from school.extensions import babel
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
@@ -19,8 +20,6 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in supported:
         return chosen
-    from school.cookies.services import LANGUAGE_COOKIE, read_choice
-
     if read_choice(request).functional and request.cookies.get(LANGUAGE_COOKIE) in supported:
         return request.cookies[LANGUAGE_COOKIE]
     if current_user and current_user.is_authenticated:
@@ -50,8 +49,6 @@ def init_app(app) -> None:
 
 
 def _register_filters(app) -> None:
-    from flask_babel import format_date, format_datetime
-
     app.jinja_env.filters["format_date_long"] = lambda value: format_date(value, "long")
     app.jinja_env.filters["format_date_medium"] = lambda value: format_date(value, "medium")
     app.jinja_env.filters["format_datetime_short"] = lambda value: format_datetime(value, "short")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import bcrypt
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -81,12 +81,21 @@ def staff_blueprint(name: str, import_name: str, *, url_prefix: str) -> Blueprin
 
 
 def is_safe_redirect(target: str | None) -> bool:
-    """True for a path on this site; false for other hosts, schemes and protocol-relative URLs."""
-    if not target or "\\" in target or target.startswith("//"):
+    """True only for a path on this site ("/account?tab=1"), written the one way browsers
+    cannot read as another host.
+
+    Browsers are lenient: they drop tabs and newlines anywhere, read a backslash as a slash,
+    take "//host" and "/\\host" as another host and "http:host" or "https:/host" as an
+    absolute address. So the target must start with exactly one "/", and hold no backslash,
+    whitespace or control character at all; resolving it against our own address (as
+    before) let "http:evil.example" through.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
         return False
-    reference = urlsplit(request.host_url)
-    resolved = urlsplit(urljoin(request.host_url, target))
-    return resolved.scheme in {"http", "https"} and resolved.netloc == reference.netloc
+    if any(ch == "\\" or ch.isspace() or not ch.isprintable() for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -117,4 +126,8 @@ def init_app(app) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user.is_authenticated:
+            # A signed-in page is about a person: no shared cache keeps it, and no browser
+            # stores it on disk for the next user of the computer to find in its history.
+            headers["Cache-Control"] = "private, no-store"
         return response

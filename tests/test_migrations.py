@@ -41,8 +41,8 @@ def test_upgrade_twice_keeps_data(tmp_path):
         upgrade()
         db.session.execute(
             db.text(
-                "INSERT INTO user (email, full_name, role, locale, session_token, created_at,"
-                " login_count) VALUES ('keep@example.com', 'Keep Me', 'student', 'en', 't',"
+                "INSERT INTO user (email, full_name, role, locale, created_at,"
+                " login_count) VALUES ('keep@example.com', 'Keep Me', 'student', 'en',"
                 " '2026-01-01 00:00:00', 0)"
             )
         )

@@ -1,7 +1,7 @@
 """erasure everywhere: pending address changes held server-side, open_key as a fingerprint
 
 Revision ID: 0024_erasure_everywhere
-Revises: 0016_request_due_by
+Revises: 0017_sign_in_sessions
 Create Date: 2026-12-01 15:50:00
 
 """
@@ -14,7 +14,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = '0024_erasure_everywhere'
-down_revision = '0016_request_due_by'
+down_revision = '0017_sign_in_sessions'
 branch_labels = None
 depends_on = None
 

@@ -101,3 +101,39 @@ def guardian_consent_request(user, token: str) -> None:
         child_name=user.full_name,
         child_email=user.email,
     )
+
+
+def no_account_here(address: str, locale: str) -> None:
+    """To an address someone asked about (a reset, a confirmation, a sign-in link) that has
+    no account: the same work as for an address with one, so neither page nor timing tells."""
+    queue_email(
+        address,
+        locale=locale,
+        subject=_l("No account uses this address"),
+        template="accounts/no_account",
+        signup_link=absolute_url("accounts.signup"),
+    )
+
+
+def already_confirmed(user) -> None:
+    queue_email(
+        user.email,
+        user=user,
+        locale=user.locale,
+        subject=_l("Your address is already confirmed"),
+        template="accounts/already_confirmed",
+        login_link=absolute_url("accounts.login"),
+        reset_link=absolute_url("accounts.forgot_password"),
+    )
+
+
+def sign_in_link(user, token: str) -> None:
+    queue_email(
+        user.email,
+        user=user,
+        locale=user.locale,
+        subject=_l("Your sign-in link"),
+        template="accounts/sign_in_link",
+        link=absolute_url("accounts.sign_in_by_link", token=token),
+        minutes=int(current_app.config["SIGN_IN_LINK_WITHIN"].total_seconds() // 60),
+    )

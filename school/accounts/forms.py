@@ -204,6 +204,21 @@ class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Log out"))
 
 
+class SignOutEverywhereForm(FlaskForm):
+    submit = SubmitField(_l("Sign out everywhere"))
+
+
+class SignInLinkRequestForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField(_l("Email me a sign-in link"))
+
+
+class SignInByLinkForm(FlaskForm):
+    """Only a button: following a link (a mail scanner's prefetch) must not sign anyone in."""
+
+    submit = SubmitField(_l("Sign in"))
+
+
 class ResendConfirmationForm(FlaskForm):
     email = email_field()
     submit = SubmitField(_l("Send the link again"))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import UTCDateTime, utcnow
 from school.extensions import db
@@ -22,17 +22,13 @@ class Role(enum.StrEnum):
     STAFF = "staff"
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
 class User(UserMixin, db.Model):
-    """An account. ``session_token`` is what the session and remember cookie carry: rotating
-    it signs the account out everywhere, so a changed password ends every other session."""
+    """An account. What the session and remember cookie carry is not the account but one of
+    its :class:`SignInSession` rows, so each sign-in can be ended on its own."""
 
     __tablename__ = "user"
 
@@ -48,7 +44,6 @@ class User(UserMixin, db.Model):
         default=Role.STUDENT,
     )
     locale: Mapped[str] = mapped_column(String(8), default="en")
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -64,8 +59,12 @@ class User(UserMixin, db.Model):
     guardian_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
     guardian_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    def get_id(self) -> str:
-        return self.session_token
+    # The sign-in this request runs under: set at sign-in and by the user loader.
+    current_sign_in = None  # a SignInSession; not a column
+
+    def get_id(self) -> str | None:
+        """What Flask-Login stores in the cookies: the token of the current sign-in."""
+        return self.current_sign_in.token if self.current_sign_in is not None else None
 
     @property
     def is_active(self) -> bool:
@@ -87,9 +86,6 @@ class User(UserMixin, db.Model):
     def awaits_guardian(self) -> bool:
         """Signed up as a minor, and the guardian has not yet given consent."""
         return self.guardian_email is not None and self.guardian_consent_at is None
-
-    def rotate_session_token(self) -> None:
-        self.session_token = new_session_token()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
@@ -114,3 +110,23 @@ class EmailChange(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     new_email: Mapped[str] = mapped_column(String(EMAIL_MAX))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def new_sign_in_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class SignInSession(db.Model):
+    """One sign-in on one device, from sign-in until sign-out, "sign out everywhere", a
+    password reset or an email change ends it. The cookie carries only the random ``token``;
+    deleting the row is what ends the session, wherever the cookie has been copied to."""
+
+    __tablename__ = "sign_in_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_sign_in_token)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    user: Mapped[User] = relationship()

@@ -24,6 +24,9 @@ from school.accounts.forms import (
     PasswordResetForm,
     PasswordResetRequestForm,
     ResendConfirmationForm,
+    SignInByLinkForm,
+    SignInLinkRequestForm,
+    SignOutEverywhereForm,
     SignupForm,
 )
 from school.extensions import limiter
@@ -31,10 +34,6 @@ from school.i18n import current_language
 from school.privacy.consent.ledger import consent_wording, current_policy
 from school.privacy.consent.models import ConsentPurpose
 from school.security import TokenError, is_safe_redirect
-
-
-def _login_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", ""))
 
 
 def _failed(response) -> bool:
@@ -158,7 +157,7 @@ def confirm(token):
 def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
-        services.resend_confirmation(form.email.data)
+        services.resend_confirmation(form.email.data, current_language())
         flash(
             _("If that address has an unconfirmed account, we have sent a new link to it."),
             "info",
@@ -170,12 +169,6 @@ def resend_confirmation():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_key,
-    deduct_when=_failed,
 )
 def login():
     if current_user.is_authenticated:
@@ -192,6 +185,11 @@ def login():
             login_user(user, remember=form.remember.data)
             target = form.next.data
             return redirect(target if is_safe_redirect(target) else url_for("pages.home"))
+        if outcome is services.LoginOutcome.THROTTLED:
+            # The same page whether or not the address has an account; its owner gets in
+            # by an emailed link.
+            offer = SignInLinkRequestForm(formdata=None, email=form.email.data)
+            return render_template("accounts/login_throttled.html", form=offer), 429
         if outcome is services.LoginOutcome.UNCONFIRMED:
             flash(
                 _(
@@ -218,6 +216,8 @@ def login():
 def logout():
     form = LogoutForm()
     if request.method == "POST" and form.validate_on_submit():
+        if current_user.is_authenticated:
+            services.sign_out(current_user._get_current_object())
         logout_user()
         _fresh_session()
         flash(_("You are logged out."), "info")
@@ -230,7 +230,7 @@ def logout():
 def forgot_password():
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, current_language())
         return render_template("accounts/reset_sent.html")
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -245,23 +245,91 @@ def reset_password(token):
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            user = services.reset_password(token, form.password.data, _current_sign_in())
         except TokenError as error:
             return _token_failure(error, expired)
+        if current_user.is_authenticated and current_user.id == user.id:
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("accounts.settings"))
         logout_user()
         flash(_("Your password is changed. Log in with the new one."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 
 
+def _current_sign_in():
+    """The sign-in this request runs under, or None for a visitor."""
+    return current_user.current_sign_in if current_user.is_authenticated else None
+
+
+def _settings_page(password_form=None, email_form=None):
+    user = current_user._get_current_object()
+    return render_template(
+        "accounts/settings.html",
+        password_form=password_form or PasswordChangeForm(prefix="pw"),
+        email_form=email_form or EmailChangeForm(prefix="em"),
+        everywhere_form=SignOutEverywhereForm(prefix="all"),
+        sign_ins=services.live_sign_ins(user),
+    )
+
+
 @bp.route("/account")
 @login_required
 def settings():
-    return render_template(
-        "accounts/settings.html",
-        password_form=PasswordChangeForm(prefix="pw"),
-        email_form=EmailChangeForm(prefix="em"),
-    )
+    return _settings_page()
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    form = SignOutEverywhereForm(prefix="all")
+    if not form.validate_on_submit():
+        return _settings_page(), 400
+    services.sign_out_everywhere(current_user._get_current_object())
+    logout_user()
+    _fresh_session()
+    flash(_("You are signed out on every device, this one included."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/sign-in-link", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_IP"], methods=["POST"])
+def request_sign_in_link():
+    form = SignInLinkRequestForm()
+    if form.validate_on_submit():
+        services.request_sign_in_link(form.email.data, current_language())
+        minutes = int(current_app.config["SIGN_IN_LINK_WITHIN"].total_seconds() // 60)
+        return render_template("accounts/sign_in_link_sent.html", minutes=minutes)
+    return render_template("accounts/sign_in_link.html", form=form)
+
+
+@bp.route("/sign-in/<token>", methods=["GET", "POST"])
+def sign_in_by_link(token):
+    """A page with a button: mail scanners follow links, and must not use the link up."""
+    expired = _("This sign-in link has expired. Ask for a new one.")
+    try:
+        services.user_for_sign_in_link(token)
+    except TokenError as error:
+        return _token_failure(error, expired)
+    form = SignInByLinkForm()
+    if form.validate_on_submit():
+        try:
+            outcome, user = services.sign_in_by_link(token, request.remote_addr)
+        except TokenError as error:
+            return _token_failure(error, expired)
+        if outcome is services.LoginOutcome.AWAITING_GUARDIAN:
+            flash(
+                _(
+                    "Your account is waiting for your parent or guardian's consent. We have "
+                    "emailed them a link; you can log in once they have given it."
+                ),
+                "warning",
+            )
+            return redirect(url_for("accounts.login"))
+        _fresh_session()
+        login_user(user)
+        return redirect(url_for("pages.home"))
+    return render_template("accounts/sign_in_by_link.html", form=form)
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -271,16 +339,10 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if services.change_password(user, form.current_password.data, form.password.data):
-            login_user(user)  # this session carries the new token; all others end
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.settings"))
         form.current_password.errors.append(_("That is not your current password."))
-    return (
-        render_template(
-            "accounts/settings.html", password_form=form, email_form=EmailChangeForm(prefix="em")
-        ),
-        400,
-    )
+    return _settings_page(password_form=form), 400
 
 
 @bp.route("/account/email", methods=["POST"])
@@ -301,18 +363,13 @@ def change_email():
             form.current_password.errors.append(_("That is not your current password."))
         else:
             form.new_email.errors.append(_("That is already your address."))
-    return (
-        render_template(
-            "accounts/settings.html", password_form=PasswordChangeForm(prefix="pw"), email_form=form
-        ),
-        400,
-    )
+    return _settings_page(email_form=form), 400
 
 
 @bp.route("/account/email/confirm/<token>")
 def confirm_email_change(token):
     try:
-        services.confirm_email_change(token)
+        services.confirm_email_change(token, _current_sign_in())
     except TokenError as error:
         return _token_failure(error, _("This link has expired. Ask for the change again."))
     flash(_("Your email address is changed."), "success")

@@ -8,27 +8,29 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from school.accounts import emails
-from school.accounts.models import EmailChange, Role, User
+from school.accounts import emails, sessions, throttle
+from school.accounts.models import EmailChange, Role, SignInSession, User
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.consent.ledger import consent_wording, current_policy, record_consent
-from school.privacy.consent.models import ConsentAction, ConsentPurpose
+from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
 from school.privacy.data.personal_data import fingerprint
-from school.profile.models import Profile
+from school.privacy.data.registry import CONSENT_EVIDENCE, SECURITY_LOG
 from school.security import TokenError, check_password, hash_password, make_token, read_token
 
 CONFIRM = "confirm-email"
 RESET = "reset-password"
 CHANGE_EMAIL = "change-email"
 GUARDIAN_CONSENT = "guardian-consent"
+SIGN_IN_LINK = "sign-in-link"
 GUARDIAN_METHOD = "guardian confirmation by emailed link"
 
 
@@ -39,10 +41,6 @@ def normalise_email(address: str) -> str:
 
 def find_user_by_email(address: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(address)))
-
-
-def find_user_by_session_token(token: str) -> User | None:
-    return db.session.scalar(select(User).where(User.session_token == token))
 
 
 # --- sign-up and confirmation ----------------------------------------------------------
@@ -64,6 +62,15 @@ class SignupRequest:
 
 
 SIGNUP_FORM = "web signup form"
+# What else a new student account starts with, added in the sign-up transaction (the profile
+# package registers the profile row that keeps the date of birth): hook(user, signup).
+SignupHook = Callable[[User, SignupRequest], None]
+_signup_hooks: list[SignupHook] = []
+
+
+def register_signup_hook(hook: SignupHook) -> None:
+    if hook not in _signup_hooks:
+        _signup_hooks.append(hook)
 
 
 def age_on(born: date, today: date) -> int:
@@ -105,14 +112,14 @@ def add_account(
     )
     db.session.add(user)
     db.session.flush()
-    if data.date_of_birth is not None:
-        db.session.add(Profile(user_id=user.id, date_of_birth=data.date_of_birth))
-        if is_minor(data.date_of_birth):
-            if not (data.guardian_name or "").strip() or not (data.guardian_email or "").strip():
-                raise ValueError("a minor signs up with a parent or guardian's name and address")
-            user.guardian_name = data.guardian_name.strip()
-            user.guardian_email = normalise_email(data.guardian_email)
-            return user
+    for start in _signup_hooks:
+        start(user, data)
+    if data.date_of_birth is not None and is_minor(data.date_of_birth):
+        if not (data.guardian_name or "").strip() or not (data.guardian_email or "").strip():
+            raise ValueError("a minor signs up with a parent or guardian's name and address")
+        user.guardian_name = data.guardian_name.strip()
+        user.guardian_email = normalise_email(data.guardian_email)
+        return user
 
     policy = current_policy()
     record_consent(
@@ -142,11 +149,13 @@ def register(data: SignupRequest) -> User | None:
     confirmation of the address (and, for a minor, the guardian's consent) by email.
 
     If the address already has an account, nothing is created and its owner is told by
-    email instead, so the page a visitor sees is the same either way. Returns the new user,
+    email instead, so the page a visitor sees is the same either way, and so is the time it
+    takes: the password is hashed and one email queued on both paths. Returns the new user,
     or None when the address was taken (also when two sign-ups race for it).
     """
     existing = find_user_by_email(data.email)
     if existing is not None:
+        hash_password(data.password)  # the work a new account costs, so timing tells nothing
         emails.someone_tried_to_sign_up(existing)
         db.session.commit()
         return None
@@ -194,11 +203,22 @@ def confirm_email(token: str) -> tuple[ConfirmResult, User]:
     return ConfirmResult.CONFIRMED, user
 
 
-def resend_confirmation(address: str) -> None:
+def resend_confirmation(address: str, language: str) -> None:
     """Send the links an account still waits for: its own confirmation, and for a minor
-    whose guardian has not answered (perhaps too late), the guardian's link again."""
+    whose guardian has not answered (perhaps too late), the guardian's link again.
+
+    Every address gets an email, so the answer and its timing say nothing about whether
+    the address has an account: one with nothing to confirm is told it can log in, one with
+    no account is told so.
+    """
     user = find_user_by_email(address)
-    if user is None or not user.is_active or (user.is_confirmed and not user.awaits_guardian):
+    if user is None or not user.is_active:
+        emails.no_account_here(normalise_email(address), language)
+        db.session.commit()
+        return
+    if user.is_confirmed and not user.awaits_guardian:
+        emails.already_confirmed(user)
+        db.session.commit()
         return
     if not user.is_confirmed:
         emails.confirm_your_address(user, confirmation_token(user))
@@ -298,26 +318,132 @@ def give_guardian_consent(
 class LoginOutcome(enum.StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
+    THROTTLED = "throttled"  # too many wrong passwords for this address: none is checked
     UNCONFIRMED = "unconfirmed"
     AWAITING_GUARDIAN = "awaiting_guardian"
 
 
 def authenticate(address: str, password: str, ip_address: str | None):
-    """Check credentials; return (outcome, user). Unknown addresses cost as much as known."""
+    """Check credentials; return (outcome, user). Unknown addresses cost as much as known.
+
+    The password is compared only if the address has a check left in the limit's window
+    (see :mod:`school.accounts.throttle`), for an address with or without an account alike.
+    A successful sign-in starts a server-side session, the one the cookies will carry.
+    """
+    address = normalise_email(address)
     user = find_user_by_email(address)
+    if not throttle.claim_password_check(address):
+        return LoginOutcome.THROTTLED, None
     if user is None or not user.is_active:
         check_password(password, None)
         return LoginOutcome.BAD_CREDENTIALS, None
     if not check_password(password, user.password_hash):
         return LoginOutcome.BAD_CREDENTIALS, None
+    throttle.return_password_check(address)
     # Told only to someone who knows the password, so it reveals nothing to others.
     if user.awaits_guardian:
         return LoginOutcome.AWAITING_GUARDIAN, user
     if not user.is_confirmed:
         return LoginOutcome.UNCONFIRMED, user
+    _record_sign_in(user, ip_address)
+    db.session.commit()
+    return LoginOutcome.OK, user
+
+
+def _record_sign_in(user: User, ip_address: str | None) -> None:
     user.last_login_at = utcnow()
     user.last_login_ip = ip_address
     user.login_count = (user.login_count or 0) + 1
+    sessions.start(user)
+
+
+def user_for_sign_in_token(token: str) -> User | None:
+    """The account a cookie signs in (Flask-Login's user loader), while its session lives."""
+    return sessions.user_for_token(token)
+
+
+def sign_out(user: User) -> None:
+    """End the sign-in this request runs under; a copy of its cookie opens nothing after."""
+    sessions.end(user.current_sign_in)
+    db.session.commit()
+
+
+def sign_out_everywhere(user: User) -> int:
+    """End every sign-in of the account, this one included; returns how many ended."""
+    ended = sessions.end_all(user)
+    db.session.commit()
+    return ended
+
+
+def live_sign_ins(user: User) -> int:
+    return sessions.count(user)
+
+
+# --- signing in by an emailed link ---------------------------------------------------------
+
+
+def _sign_in_fingerprint(user: User) -> str:
+    """Changes at every sign-in, so a sign-in link works once (and not after a later one)."""
+    last = user.last_login_at.isoformat() if user.last_login_at else ""
+    return hashlib.sha256(f"{user.id}:{last}:{user.password_hash}".encode()).hexdigest()[:16]
+
+
+def request_sign_in_link(address: str, language: str) -> None:
+    """Email a one-time sign-in link to the address's account, or tell the address that it
+    has none: the same page and the same work either way.
+
+    This is the way in for an owner whose password checks someone else's guesses used up.
+    The token names the account by its public id and carries no address.
+    """
+    user = find_user_by_email(address)
+    if user is None or not user.is_active:
+        emails.no_account_here(normalise_email(address), language)
+    else:
+        token = make_token(SIGN_IN_LINK, {"u": user.public_id, "s": _sign_in_fingerprint(user)})
+        emails.sign_in_link(user, token)
+    db.session.commit()
+
+
+def user_for_sign_in_link(token: str) -> User:
+    """The account a sign-in link opens. Raises TokenError for a bad, used or stale link."""
+    max_age = int(current_app.config["SIGN_IN_LINK_WITHIN"].total_seconds())
+    payload = read_token(SIGN_IN_LINK, token, max_age)
+    user = db.session.scalar(select(User).where(User.public_id == payload.get("u")))
+    if user is None or not user.is_active or payload.get("s") != _sign_in_fingerprint(user):
+        raise TokenError("invalid")
+    return user
+
+
+def sign_in_by_link(token: str, ip_address: str | None) -> tuple[LoginOutcome, User]:
+    """Sign in from an emailed link, whatever the password limit says; the link is used up.
+
+    Opening the link proves the person reads the address, so it also confirms it. A minor
+    still waiting for a guardian's consent is not let in. Raises TokenError for a bad link.
+    """
+    user = user_for_sign_in_link(token)
+    if user.awaits_guardian:
+        return LoginOutcome.AWAITING_GUARDIAN, user
+    # Claim the link in one conditional write, so two clicks racing each other sign in once.
+    previous = user.last_login_at
+    now = utcnow()
+    claimed = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            User.last_login_at.is_(None) if previous is None else User.last_login_at == previous,
+        )
+        .values(
+            last_login_at=now,
+            last_login_ip=ip_address,
+            login_count=User.login_count + 1,
+            email_confirmed_at=func.coalesce(User.email_confirmed_at, now),
+        )
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise TokenError("invalid")
+    sessions.start(user)
     db.session.commit()
     return LoginOutcome.OK, user
 
@@ -330,10 +456,13 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
-def request_password_reset(address: str) -> None:
-    """Send a reset link if the address has an account; say nothing either way."""
+def request_password_reset(address: str, language: str) -> None:
+    """Send a reset link if the address has an account, else tell the address it has none:
+    the visitor sees the same page, after the same work, either way."""
     user = find_user_by_email(address)
     if user is None or not user.is_active:
+        emails.no_account_here(normalise_email(address), language)
+        db.session.commit()
         return
     token = make_token(RESET, {"u": user.id, "p": _password_fingerprint(user)})
     emails.reset_your_password(user, token)
@@ -349,10 +478,11 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
-    """Set a new password from a reset link; signs the account out everywhere."""
+def reset_password(token: str, new_password: str, current: SignInSession | None = None) -> User:
+    """Set a new password from a reset link; ends every sign-in of the account but
+    ``current`` (the one the reset is made from, if it is the account's own)."""
     user = user_for_reset_token(token)
-    _set_password(user, new_password)
+    _set_password(user, new_password, keep=current)
     if not user.is_confirmed:
         # The link arrived at this address, which proves the person reads it.
         user.email_confirmed_at = utcnow()
@@ -365,15 +495,15 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     """Change the password of a signed-in person; other sessions end. False if wrong."""
     if not check_password(current_password, user.password_hash):
         return False
-    _set_password(user, new_password)
+    _set_password(user, new_password, keep=user.current_sign_in)
     emails.password_changed(user)
     db.session.commit()
     return True
 
 
-def _set_password(user: User, new_password: str) -> None:
+def _set_password(user: User, new_password: str, keep: SignInSession | None) -> None:
     user.password_hash = hash_password(new_password)
-    user.rotate_session_token()
+    sessions.end_all(user, keep=keep)
 
 
 # --- email change -------------------------------------------------------------------------
@@ -410,8 +540,9 @@ def request_email_change(user: User, new_address: str, password: str) -> EmailCh
     return EmailChangeOutcome.SENT
 
 
-def confirm_email_change(token: str) -> User:
-    """Switch to the new address from its link; the old address hears about it."""
+def confirm_email_change(token: str, current: SignInSession | None = None) -> User:
+    """Switch to the new address from its link; the old address hears about it. Every
+    sign-in of the account ends but ``current`` (the one the link is opened in, if any)."""
     max_age = int(current_app.config["EMAIL_CHANGE_WITHIN"].total_seconds())
     payload = read_token(CHANGE_EMAIL, token, max_age)
     change = db.session.scalar(select(EmailChange).where(EmailChange.public_id == payload.get("c")))
@@ -429,6 +560,7 @@ def confirm_email_change(token: str) -> User:
     user.email = new_address
     user.email_confirmed_at = utcnow()
     emails.address_was_changed(user, old_address)
+    sessions.end_all(user, keep=current)
     try:
         db.session.commit()
     except IntegrityError as error:
@@ -450,9 +582,32 @@ def create_staff(full_name: str, address: str, password: str) -> User:
     user.role = Role.STAFF
     user.password_hash = hash_password(password)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
-    user.rotate_session_token()
+    sessions.end_all(user)
     db.session.commit()
     return user
+
+
+def forget_old_sign_in_addresses(now: datetime | None = None) -> int:
+    """The IP address of a sign-in is kept for the registry's security-log year."""
+    cutoff = (now or utcnow()) - timedelta(days=SECURITY_LOG.days)
+    changed = db.session.execute(
+        update(User)
+        .where(User.last_login_ip.is_not(None), User.last_login_at < cutoff)
+        .values(last_login_ip=None)
+    ).rowcount
+    db.session.commit()
+    return changed
+
+
+def purge_consent_evidence(now: datetime | None = None) -> int:
+    """Consent records of erased accounts, three years after the erasure ended the consent."""
+    cutoff = (now or utcnow()) - timedelta(days=CONSENT_EVIDENCE.days)
+    long_erased = select(User.id).where(User.erased_at.is_not(None), User.erased_at < cutoff)
+    deleted = db.session.execute(
+        delete(ConsentRecord).where(ConsentRecord.user_id.in_(long_erased))
+    ).rowcount
+    db.session.commit()
+    return deleted
 
 
 def forget_stale_email_changes(now=None) -> int:

@@ -2,6 +2,6 @@
 
 
 def init_app(app) -> None:
-    from school.admin import staff_routes
+    from school.admin import staff_routes  # noqa: PLC0415
 
     app.register_blueprint(staff_routes.bp)

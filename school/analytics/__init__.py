@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
+from flask_login import current_user
 
 bp = Blueprint("analytics", __name__)
 
 
 def init_app(app) -> None:
-    from flask import request
-    from flask_login import current_user
+    from school.analytics import models, routes, services, staff_routes  # noqa: F401, PLC0415
+    from school.cookie_choice import read_choice  # noqa: PLC0415
+    from school.privacy.data import retention  # noqa: PLC0415
 
-    from school.analytics import models, routes, services, staff_routes  # noqa: F401
-    from school.cookies.services import read_choice
+    retention.register_job("page views deleted", services.purge_expired)
 
     app.register_blueprint(bp)
     app.register_blueprint(staff_routes.bp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from school.analytics import bp, services
-from school.cookies.services import read_choice
+from school.cookie_choice import read_choice
 
 
 @bp.route("/analytics/screen", methods=["POST"])

@@ -89,8 +89,8 @@ def record_screen(visit_id: str, screen: str) -> bool:
     return True
 
 
-def purge_expired() -> int:
-    cutoff = utcnow() - timedelta(days=current_app.config["ANALYTICS_RETENTION_DAYS"])
+def purge_expired(now=None) -> int:
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["ANALYTICS_RETENTION_DAYS"])
     result = db.session.execute(delete(PageView).where(PageView.at < cutoff))
     db.session.commit()
     return result.rowcount

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from school import clocks
 from school.compliance.models import AuthorityInquiry, Breach, Processor
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.requests import clocks
+
+# Days the school gives itself to answer an inquiry from the data protection authority.
+AUTHORITY_INQUIRY_DAYS = 10
 
 
 def active_processors() -> list[Processor]:
@@ -20,10 +22,6 @@ def active_processors() -> list[Processor]:
             select(Processor).where(Processor.active.is_(True)).order_by(Processor.name)
         )
     )
-
-
-def home_country() -> str:
-    return current_app.config["SCHOOL_COUNTRY"]
 
 
 def save_processor(processor: Processor | None, **fields) -> Processor:
@@ -38,7 +36,7 @@ def save_processor(processor: Processor | None, **fields) -> Processor:
 
 
 def inquiry_due_on(received_on: date) -> date:
-    return received_on + timedelta(days=clocks.AUTHORITY_INQUIRY_DAYS)
+    return received_on + timedelta(days=AUTHORITY_INQUIRY_DAYS)
 
 
 def record_inquiry(*, authority, reference, subject, received_on, staff) -> AuthorityInquiry:

@@ -20,6 +20,7 @@ from school.compliance.forms import (
 from school.compliance.models import AuthorityInquiry, Breach, Processor
 from school.database import utcnow
 from school.extensions import db
+from school.privacy.data.recipients import home_country
 from school.security import staff_blueprint
 
 bp = staff_blueprint("compliance", __name__, url_prefix="/admin/registers")
@@ -37,7 +38,7 @@ def overview():
             select(Breach).order_by(Breach.discovered_at.desc()).limit(50)
         ).all(),
         deadlines=services.deadlines(),
-        home_country=services.home_country(),
+        home_country=home_country(),
         today=utcnow().date(),
         now=utcnow(),
     )

@@ -1,23 +1,23 @@
 """Cookie consent: essential cookies only, until a person chooses otherwise."""
 
-from flask import Blueprint
+from flask import Blueprint, has_request_context, request
+
+from school.cookie_choice import read_choice
 
 bp = Blueprint("cookies", __name__)
 
 
 def init_app(app) -> None:
-    from school.cookies import routes, services
+    from school.cookies import routes  # noqa: PLC0415
 
     app.register_blueprint(bp)
 
     @app.context_processor
     def cookie_context():
-        from flask import has_request_context, request
-
         if not has_request_context():  # emails and other renders outside a page
             return {"show_cookie_banner": False}
 
-        choice = services.read_choice(request)
+        choice = read_choice(request)
         return {
             "cookie_choice": choice,
             "show_cookie_banner": not choice.decided,

@@ -6,9 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from school.cookie_choice import CookieChoice, read_choice
 from school.cookies import bp
 from school.cookies.forms import CookieBannerForm, CookieChoicesForm
-from school.cookies.services import CookieChoice, apply_choice, read_choice
+from school.cookies.services import apply_choice
 from school.i18n import current_language
 from school.markdown_text import render_markdown
 from school.security import is_safe_redirect

@@ -8,19 +8,19 @@ stands; analytics only while analytics consent stands.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from school.cookie_choice import (
+    CHOICE_LIFETIME,
+    CONSENT_COOKIE,
+    LANGUAGE_COOKIE,
+    CookieChoice,
+)
 from school.extensions import db
 from school.privacy.consent.ledger import record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
 
-CONSENT_COOKIE = "cookie_consent"
-LANGUAGE_COOKIE = "lang"
-CHOICE_LIFETIME = timedelta(days=365)
 FUNCTIONAL_COOKIES = (LANGUAGE_COOKIE, "video_speed", "captions")
 ANALYTICS_COOKIES = ("visit_id",)
 
@@ -32,39 +32,6 @@ WORDING = {
         "Analytics: count my visits with the school's own statistics, my IP address shortened."
     ),
 }
-
-
-@dataclass(frozen=True)
-class CookieChoice:
-    decided: bool = False
-    functional: bool = False
-    analytics: bool = False
-
-    def as_cookie(self) -> str:
-        return f"v1.f{int(self.functional)}.a{int(self.analytics)}"
-
-
-def parse_choice(raw: str | None) -> CookieChoice:
-    """Read the cookie; anything unexpected counts as no decision (so only essentials)."""
-    if not raw:
-        return CookieChoice()
-    parts = raw.split(".")
-    if (
-        len(parts) != 3
-        or parts[0] != "v1"
-        or parts[1] not in ("f0", "f1")
-        or parts[2]
-        not in (
-            "a0",
-            "a1",
-        )
-    ):
-        return CookieChoice()
-    return CookieChoice(decided=True, functional=parts[1] == "f1", analytics=parts[2] == "a1")
-
-
-def read_choice(request) -> CookieChoice:
-    return parse_choice(request.cookies.get(CONSENT_COOKIE))
 
 
 def apply_choice(response, choice: CookieChoice, *, previous: CookieChoice, user, ip, language):

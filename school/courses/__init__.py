@@ -6,10 +6,10 @@ bp = Blueprint("courses", __name__)
 
 
 def init_app(app) -> None:
-    from school.courses import models, routes, staff_routes  # noqa: F401
-    from school.courses.models import FORMAT_LABELS
-    from school.courses.services import language_name
-    from school.markdown_text import render_markdown
+    from school.courses import models, routes, staff_routes  # noqa: F401, PLC0415
+    from school.courses.models import FORMAT_LABELS  # noqa: PLC0415
+    from school.courses.services import language_name  # noqa: PLC0415
+    from school.markdown_text import render_markdown  # noqa: PLC0415
 
     app.add_template_filter(language_name)
     app.add_template_filter(render_markdown, "markdown")

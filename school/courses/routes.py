@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, render_template, request
-from flask_login import current_user
 
 from school.courses import bp, services
 from school.courses.forms import ANY, FORMATS, CatalogueFilterForm
@@ -12,6 +13,16 @@ from school.forms import select_choices
 from school.pagination import paginate
 
 PER_PAGE = 12
+
+# What else a course page shows (the enrolment package adds the form to ask for a place, or
+# the person's open enrolment): provider(course) -> template variables.
+CoursePageContext = Callable[[object], dict]
+_course_page_context: list[CoursePageContext] = []
+
+
+def register_course_page_context(provider: CoursePageContext) -> None:
+    if provider not in _course_page_context:
+        _course_page_context.append(provider)
 
 
 def _filters(form: CatalogueFilterForm) -> services.CatalogueFilter:
@@ -37,16 +48,10 @@ def catalogue():
 
 @bp.route("/courses/<slug>")
 def course(slug):
-    from school.enrollment import services as enrollment_services
-    from school.enrollment.forms import EnrollmentForm
-
     found = services.published_course(slug)
     if found is None:
         abort(404)
-    enrollment = None
-    form = None
-    if current_user.is_authenticated and not current_user.is_staff:
-        enrollment = enrollment_services.open_enrollment_for(current_user, found)
-        if enrollment is None:
-            form = EnrollmentForm()
-    return render_template("courses/course.html", course=found, form=form, enrollment=enrollment)
+    context = {"form": None, "enrollment": None}
+    for provide in _course_page_context:
+        context.update(provide(found))
+    return render_template("courses/course.html", course=found, **context)

@@ -11,6 +11,16 @@ from school.enrollment import bp, services
 from school.enrollment.forms import CancelForm, EnrollmentForm, ProgressForm
 
 
+def course_page_context(course) -> dict:
+    """On a course page, a student sees their open enrolment, or the form to ask for one."""
+    enrollment = form = None
+    if current_user.is_authenticated and not current_user.is_staff:
+        enrollment = services.open_enrollment_for(current_user, course)
+        if enrollment is None:
+            form = EnrollmentForm()
+    return {"enrollment": enrollment, "form": form}
+
+
 def _own(public_id: str):
     enrollment = services.enrollment_of(current_user, public_id)
     if enrollment is None:

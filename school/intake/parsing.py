@@ -400,6 +400,23 @@ def read_message(message: Message) -> Parsed:
 
 # --- "Field: value" lines of a correction -----------------------------------------------------
 
+# What people write for each field in a "Personal Data Update" email, in both languages.
+FIELD_ALIASES = {
+    "full_name": ("full name", "name", "фио", "имя", "полное имя", "имя и фамилия"),
+    "display_name": ("display name", "nickname", "отображаемое имя", "псевдоним"),
+    "phone": ("phone", "telephone", "mobile", "phone number", "телефон", "номер телефона"),
+    "address": ("address", "home address", "residential address", "адрес",
+                "адрес проживания", "домашний адрес"),
+    "postal_code": ("postal code", "postcode", "zip", "zip code", "индекс",
+                    "почтовый индекс"),
+    "date_of_birth": ("date of birth", "birth date", "birthday", "дата рождения"),
+    "workplace": ("workplace", "employer", "company", "место работы", "работа"),
+    "position": ("position", "job title", "role", "должность"),
+    "education": ("education", "образование"),
+    "interests": ("interests", "professional interests", "интересы"),
+    "learning_goals": ("learning goals", "goals", "цели", "цели обучения"),
+}  # fmt: skip
+
 _FIELD_LINE = re.compile(r"^\s*([^\W\d_][\w .\-/()]{0,40}?)\s*[:=]\s*(.{1,500}?)\s*$")
 _QUOTED = re.compile(r"^\s*>")
 _STOP = re.compile(

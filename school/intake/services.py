@@ -10,6 +10,7 @@ caller keep the message and try again later.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -24,6 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from school.accounts.models import User
 from school.database import utcnow
 from school.extensions import db
+from school.files import open_private, private_folder
 from school.intake import parsing
 from school.intake.models import IntakeMessage, IntakeOutcome
 from school.privacy.data.personal_data import fingerprint
@@ -67,8 +69,6 @@ def read_raw(message: IntakeMessage, limit: int | None = None) -> bytes:
 
 def ingest(raw: bytes, *, source: str) -> IntakeResult:
     """Take one message given as bytes."""
-    import io
-
     return ingest_stream(io.BytesIO(raw), source=source)
 
 
@@ -98,11 +98,11 @@ def _store_raw(public_id: str, head: bytes, rest: BinaryIO | None) -> tuple[str,
     month = utcnow().strftime("%Y-%m")
     relative = f"raw/{month}/{public_id}.eml"
     target = intake_dir() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     temporary = target.with_name(f".{target.name}.tmp")
     digest = hashlib.sha256(head)
     size = len(head)
-    with open(temporary, "wb") as handle:
+    with open_private(temporary) as handle:
         handle.write(head)
         while rest is not None:
             chunk = rest.read(CHUNK)

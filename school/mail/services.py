@@ -24,12 +24,14 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Connection, Message, sanitize_address
-from sqlalchemy import event, select, update
+from sqlalchemy import String, cast, delete, event, literal, select, update
 from sqlalchemy.orm import Session
 
 from school.database import checkpoint_wal, utcnow
 from school.extensions import db
+from school.files import private_folder, write_private
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
+from school.web_urls import site_url
 
 _PENDING = "outbox_pending_ids"
 _COMMITTED = "outbox_committed_ids"
@@ -156,7 +158,7 @@ class _SpoolConnection:
         self.directory = directory
 
     def __enter__(self):
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_folder(self.directory)
         return self
 
     def __exit__(self, *exc_info):
@@ -166,7 +168,7 @@ class _SpoolConnection:
         stamp = utcnow().strftime("%Y%m%dT%H%M%S")
         name = f"{stamp}-{message.outbox_id:08d}.eml"
         temporary = self.directory / f".{name}.tmp"
-        temporary.write_bytes(message.as_bytes())
+        write_private(temporary, message.as_bytes())
         temporary.replace(self.directory / name)
 
 
@@ -370,6 +372,7 @@ def deliver(
     asked between messages, so a worker told to stop finishes the message in hand first.
     """
     report = DeliveryReport()
+    site_url()  # in production with no SITE_URL, nothing leaves (SiteURLMissing)
     limit = limit or current_app.config["MAIL_BATCH_SIZE"]
     candidates = ids if ids is not None else due_ids(limit)
     if not candidates:
@@ -525,10 +528,6 @@ MAIL_LOG_DAYS = 90  # the registry's MAIL_LOG retention
 def purge_mail_log(now=None) -> int:
     """Messages sent or failed more than 90 days ago: deleted; a newsletter's rows keep only
     their state, so the campaign's history still counts them. Returns the rows touched."""
-    from datetime import timedelta
-
-    from sqlalchemy import String, cast, delete, literal
-
     cutoff = (now or utcnow()) - timedelta(days=MAIL_LOG_DAYS)
     old = OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]) & (
         OutboxMessage.created_at < cutoff

@@ -7,29 +7,27 @@ outbox and are sent by ``flask mail send`` / ``flask mail worker``, never in the
 
 from __future__ import annotations
 
-import click
 from flask import Blueprint
-from flask.cli import AppGroup
 
 bp = Blueprint("newsletter", __name__)
 
-newsletter_cli = AppGroup("newsletter", help="Newsletter subscriptions.")
-
-
-@newsletter_cli.command("purge")
-def purge_command():
-    """Delete visitor subscriptions that were never confirmed within 30 days."""
-    from school.newsletter.services import purge_unconfirmed
-
-    click.echo(f"purged {purge_unconfirmed()} unconfirmed subscription(s)")
-
 
 def init_app(app) -> None:
-    from school.mail.services import register_personaliser
-    from school.newsletter import models, routes, staff_routes  # noqa: F401
-    from school.newsletter.services import TEMPLATE, personalise
+    from school.mail.services import register_personaliser  # noqa: PLC0415
+    from school.newsletter import models, routes, staff_routes  # noqa: F401, PLC0415
+    from school.newsletter.cli import newsletter_cli  # noqa: PLC0415
+    from school.newsletter.services import (  # noqa: PLC0415
+        TEMPLATE,
+        personalise,
+        purge_unconfirmed,
+        withdraw_address,
+    )
+    from school.privacy.data import retention  # noqa: PLC0415
+    from school.privacy.requests.carrying_out import register_marketing_withdrawal  # noqa: PLC0415
 
     register_personaliser(TEMPLATE, personalise)
+    retention.register_job("unconfirmed newsletter sign-ups deleted", purge_unconfirmed)
+    register_marketing_withdrawal(withdraw_address)
     app.register_blueprint(bp)
     app.register_blueprint(staff_routes.bp)
     app.cli.add_command(newsletter_cli)

@@ -22,7 +22,9 @@ from sqlalchemy.exc import IntegrityError
 
 from school.accounts.models import User
 from school.accounts.services import normalise_email
+from school.courses.models import Course
 from school.database import UTCDateTime, utcnow
+from school.enrollment.models import Enrollment, EnrollmentStatus
 from school.extensions import db
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
 from school.mail.services import _sender_domain, queue_email, queue_rendered
@@ -104,9 +106,6 @@ def _account_conditions(audience: Audience) -> list:
         _not_suppressed(User.email),
     ]
     if audience.by_course:
-        from school.courses.models import Course
-        from school.enrollment.models import Enrollment, EnrollmentStatus
-
         studied = exists().where(
             Enrollment.user_id == User.id,
             Enrollment.course_id == Course.id,

@@ -6,6 +6,6 @@ bp = Blueprint("pages", __name__)
 
 
 def init_app(app) -> None:
-    from school.pages import routes  # noqa: F401
+    from school.pages import routes  # noqa: F401, PLC0415
 
     app.register_blueprint(bp)

@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
-from school.cookies.services import read_choice, remember_language
+from school.cookie_choice import read_choice
+from school.cookies.services import remember_language
 from school.extensions import db
 from school.i18n import LANGUAGE_NAMES, current_language
 from school.markdown_text import render_markdown

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import click
 from flask import Blueprint
-from flask.cli import AppGroup
 
 bp = Blueprint("profile", __name__)
-keys_cli = AppGroup("keys", help="Manage the keys that encrypt personal data at rest.")
-
-
-@keys_cli.command("rotate")
-def rotate_command():
-    """Add a new key, re-encrypt every encrypted value, then drop the old keys."""
-    from school.extensions import db
-    from school.profile.encryption import rotate_keys
-
-    count = rotate_keys(db)
-    click.echo(f"Re-encrypted {count} values with a new key; old keys removed.")
 
 
 def init_app(app) -> None:
-    from school.privacy.data import erasure
-    from school.profile import models, routes, staff_routes  # noqa: F401
-    from school.profile.encryption import ensure_keys
-    from school.profile.services import photo_for_erasure
+    from school.accounts.services import register_signup_hook  # noqa: PLC0415
+    from school.privacy.data import erasure, export, retention  # noqa: PLC0415
+    from school.profile import models, routes, staff_routes  # noqa: F401, PLC0415
+    from school.profile.cli import keys_cli  # noqa: PLC0415
+    from school.profile.encryption import ensure_keys  # noqa: PLC0415
+    from school.profile.services import (  # noqa: PLC0415
+        photo_bytes,
+        photo_for_erasure,
+        purge_access_log,
+        start_profile,
+    )
 
     ensure_keys(app)
+    register_signup_hook(start_profile)
     erasure.register_hook(photo_for_erasure)
+    export.register_photo_source(photo_bytes)
+    retention.register_job("staff access entries past three years deleted", purge_access_log)
     app.register_blueprint(bp)
     app.register_blueprint(staff_routes.bp)
     app.cli.add_command(keys_cli)

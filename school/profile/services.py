@@ -7,14 +7,15 @@ change commits here, in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
+from school.privacy.data.registry import ACCESS_LOG
 from school.profile import photos
 from school.profile.models import LanguageLevel, Level, Profile, StaffAccess
 
@@ -280,3 +281,27 @@ def photo_for_erasure(user: User, result) -> None:
     profile = profile_of(user)
     if profile is not None and profile.photo_file:
         result.remove_file("photos", photos.photo_path(profile.photo_file))
+
+
+def start_profile(user: User, signup) -> None:
+    """A new student's profile, holding the date of birth given at sign-up (an account made
+    without one, such as staff, has no profile until its owner fills one in)."""
+    if signup.date_of_birth is not None:
+        db.session.add(Profile(user_id=user.id, date_of_birth=signup.date_of_birth))
+
+
+def photo_bytes(user: User) -> bytes | None:
+    """The person's photo as stored, for their export; None when there is none."""
+    profile = profile_of(user)
+    if profile is None or not profile.photo_file:
+        return None
+    path = photos.photo_path(profile.photo_file)
+    return path.read_bytes() if path.exists() else None
+
+
+def purge_access_log(now: datetime | None = None) -> int:
+    """Staff access rows past the registry's three years."""
+    cutoff = (now or utcnow()) - timedelta(days=ACCESS_LOG.days)
+    deleted = db.session.execute(delete(StaffAccess).where(StaffAccess.at < cutoff)).rowcount
+    db.session.commit()
+    return deleted

@@ -1,8 +1,5 @@
 """Signing in and out, remember-me, throttling, and sessions that end everywhere."""
 
-from sqlalchemy import select
-
-from school.accounts.models import User
 from school.extensions import db
 from tests.conftest import PASSWORD, AuthActions
 
@@ -66,7 +63,7 @@ def test_repeated_failures_are_throttled_per_account(client, auth, student):
         assert auth.login(student.email, "wrong password").status_code == 401
     blocked = auth.login(student.email, PASSWORD)
     assert blocked.status_code == 429
-    assert "too many times" in blocked.text
+    assert "Email me a sign-in link" in blocked.text
     # Another account from the same address is not locked out by this.
     assert auth.login("someone-else@example.com", "wrong").status_code == 401
 
@@ -91,19 +88,6 @@ def test_successful_logins_do_not_count_towards_the_limit(client, auth, student)
     for _ in range(7):
         assert auth.login(student.email).status_code == 302
         auth.logout()
-
-
-def test_rotating_the_session_token_signs_out_every_session(app, student):
-    first, second = app.test_client(), app.test_client()
-    AuthActions(first).login(student.email)
-    AuthActions(second).login(student.email)
-    assert second.get("/account").status_code == 200
-
-    user = db.session.scalar(select(User).where(User.id == student.id))
-    user.rotate_session_token()
-    db.session.commit()
-    assert first.get("/account").status_code == 302
-    assert second.get("/account").status_code == 302
 
 
 def test_password_hashes_are_bcrypt(student):

@@ -296,7 +296,9 @@ def test_a_waiting_minor_can_have_the_guardian_link_sent_again(client, smtp):
     client.submit(guardian_path(smtp), {})
     smtp.clear()
     client.submit("/confirm", {"email": "kostya@example.com"})
-    assert smtp.messages == []  # nothing is waiting any more
+    # Nothing is waiting any more: no link for the guardian, only word that all is done.
+    assert smtp.to("olga@example.com") == []
+    assert smtp.last_to("kostya@example.com")["Subject"] == "Your address is already confirmed"
 
 
 def test_the_guardian_confirmation_needs_the_form_token(client, smtp):

@@ -76,9 +76,14 @@ class Dovecot:
         home = self.root / "home"
         home.mkdir()
         os.chown(home, nobody, nogroup)
-        (self.root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        users = self.root / "users"
+        users.write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         config = self.root / "dovecot.conf"
         config.write_text(CONFIG.format(root=self.root, port=self.port))
+        # Read by dovecot's processes running as nobody; the site's umask (077, set by
+        # create_app for the whole process) would leave them readable by root alone.
+        users.chmod(0o644)
+        config.chmod(0o644)
         self.process = subprocess.Popen(  # noqa: S603
             [DOVECOT, "-F", "-c", str(config)],
             stdout=subprocess.DEVNULL,

@@ -1,14 +1,17 @@
 """Consent: the append-only ledger of what each person agreed to (``ledger``), the policy
 versions consent is given to (``policies``), the public policy pages (``routes``) and the
-staff pages that publish a version (``staff_routes``)."""
+staff pages that publish a version (``staff_routes``).
+
+Above the data core, below accounts, cookies and the newsletter, which record consent here;
+the policy page's processor list comes from ``data.recipients``, not from compliance."""
+
+from flask import g, has_request_context, request
+from flask_login import current_user
 
 
 def init_app(app) -> None:
-    from flask import g, has_request_context, request
-    from flask_login import current_user
-
-    from school.privacy.consent import models, routes, staff_routes  # noqa: F401
-    from school.privacy.consent.policies import version_needing_acceptance
+    from school.privacy.consent import models, routes, staff_routes  # noqa: F401, PLC0415
+    from school.privacy.consent.policies import version_needing_acceptance  # noqa: PLC0415
 
     staff_routes.init_app(app)
 

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from school.compliance.services import active_processors, home_country
 from school.extensions import db
 from school.i18n import current_language
 from school.markdown_text import render_markdown
@@ -17,6 +16,7 @@ from school.privacy.consent import policies
 from school.privacy.consent.forms import AcceptPolicyForm
 from school.privacy.consent.ledger import current_policy
 from school.privacy.consent.models import PolicyVersion
+from school.privacy.data.recipients import active_processors, home_country
 
 
 @bp.route("/privacy")

@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import JSON, Boolean, Integer, String, Text, delete, event, select, text, update
 from sqlalchemy.orm import Session
 
-from school.accounts.models import User, new_session_token
+from school.accounts.models import User
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.data import journal, registry, stores
@@ -173,7 +173,7 @@ def erase(user: User, *, journaled: bool = True) -> ErasureResult:
     db.session.execute(
         update(User)
         .where(User.id == user.id)
-        .values(erased_at=utcnow(), session_token=new_session_token())
+        .values(erased_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.expire(user)

@@ -13,6 +13,7 @@ import io
 import json
 import secrets
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +28,11 @@ from school.privacy.data.personal_data import Subject, rows
 from school.security import make_token, read_token
 
 DOWNLOAD_PURPOSE = "export-download"
+
+# Where the person's photo comes from (the profile registers its store at start-up): the
+# JPEG's bytes, or None when there is none.
+PhotoSource = Callable[[User], bytes | None]
+_photo_sources: list[PhotoSource] = []
 
 
 class ExportUnavailable(Exception):
@@ -71,15 +77,17 @@ def _csv(table_rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def _photo(user: User) -> bytes | None:
-    from school.profile.photos import photo_path
-    from school.profile.services import profile_of
+def register_photo_source(source: PhotoSource) -> None:
+    if source not in _photo_sources:
+        _photo_sources.append(source)
 
-    profile = profile_of(user)
-    if profile is None or not profile.photo_file:
-        return None
-    path = photo_path(profile.photo_file)
-    return path.read_bytes() if path.exists() else None
+
+def _photo(user: User) -> bytes | None:
+    for source in _photo_sources:
+        photo = source(user)
+        if photo is not None:
+            return photo
+    return None
 
 
 def build(user: User) -> tuple[str, datetime]:

@@ -215,7 +215,7 @@ def ownership(table: str) -> Ownership | None:
 # =========================================================================================
 
 # --- accounts: user ----------------------------------------------------------------------
-not_personal("user", "id", "role", "session_token", "created_at", "erased_at", "restricted_at")
+not_personal("user", "id", "role", "created_at", "erased_at", "restricted_at")
 personal(
     "user",
     "full_name",
@@ -875,6 +875,43 @@ personal(
     export=True,
     erasure=Erasure.KEEP,
     keep_reason=_GUARDIAN_KEEP_REASON,
+)
+
+# --- accounts: sign-in sessions, and the counters that limit password guessing ------------------
+SIGN_IN = Retention(
+    "sign_in",
+    _l("until you sign out (or sign out everywhere), or 30 days after its last use"),
+    days=30,
+    anchor="event",
+)
+not_personal("sign_in_session", "id", "token", "user_id")
+for _column in ("created_at", "last_seen_at"):
+    personal(
+        "sign_in_session",
+        _column,
+        category=ACCOUNT,
+        purpose=_l("to keep you signed in, and to let you sign out on every device at once"),
+        basis=Basis.CONTRACT,
+        retention=SIGN_IN,
+        export=True,
+        erasure=Erasure.DELETE,
+    )
+owned("sign_in_session", "user_id")
+not_personal("rate_limit_counter", "count", "expires_at")
+personal(
+    "rate_limit_counter",
+    "key",
+    category=ACCOUNT,
+    purpose=_l(
+        "to limit password guessing and misuse of our forms; a keyed hash of the address or "
+        "IP address the limit counts, never the address itself"
+    ),
+    basis=Basis.LEGITIMATE_INTEREST,
+    retention=Retention(
+        "rate_limit", _l("until the limit's window ends (at most one hour)"), days=1, anchor="event"
+    ),
+    export=False,  # a keyed hash cannot be found for one person, nor read back
+    erasure=Erasure.DELETE,
 )
 
 # --- accounts: a change of address waiting for its link -------------------------------------

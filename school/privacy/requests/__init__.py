@@ -1,14 +1,29 @@
 """People's requests to exercise a right: their lifecycle (``lifecycle``), legal clocks
-(``clocks``), carrying them out, the privacy centre (``centre_routes``), the staff queue
-(``staff_routes``), the access report (``report``) and the ``flask privacy`` commands (``cli``)."""
+(``clocks``, on ``school.clocks``), carrying them out, the privacy centre (``centre_routes``),
+the staff queue (``staff_routes``), the access report (``report``) and the ``flask privacy``
+commands (``cli``).
+
+Above accounts and profile (a correction goes through the profile service, a staff look into
+its access log), below intake and the newsletter, which register the email field names and
+what a marketing withdrawal does."""
 
 
 def init_app(app) -> None:
-    from school.privacy.data import erasure
-    from school.privacy.requests import centre_routes, models, staff_routes  # noqa: F401
-    from school.privacy.requests.cli import privacy_cli
-    from school.privacy.requests.erasing import forget_requests, resume_deferred_erasure
+    from school.privacy.data import erasure, retention  # noqa: PLC0415
+    from school.privacy.requests import centre_routes, models, staff_routes  # noqa: F401, PLC0415
+    from school.privacy.requests.cli import privacy_cli  # noqa: PLC0415
+    from school.privacy.requests.erasing import (  # noqa: PLC0415
+        forget_requests,
+        resume_deferred_erasure,
+        resume_deferred_erasures,
+    )
+    from school.privacy.requests.lifecycle import expire_exports, expire_unconfirmed  # noqa: PLC0415
 
+    retention.register_job("unconfirmed requests expired", expire_unconfirmed)
+    retention.register_job("exports expired and deleted", expire_exports)
+    retention.register_job(
+        "deferred erasures carried out now nothing blocks them", resume_deferred_erasures
+    )
     erasure.register_hook(forget_requests)
     erasure.register_resumer(resume_deferred_erasure)
 

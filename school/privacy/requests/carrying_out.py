@@ -3,6 +3,8 @@ tells the person. Runs in the caller's transaction; the caller commits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 
 from school.accounts.models import User
@@ -22,16 +24,25 @@ from school.web_urls import absolute_url
 S = RequestStatus
 T = RequestType
 
+# What withdrawing marketing consent does beyond the ledger, one hook per package that sends
+# marketing (the newsletter registers one at start-up): hook(address, method=...), in the
+# caller's transaction.
+MarketingWithdrawal = Callable[..., object]
+_marketing_withdrawals: list[MarketingWithdrawal] = []
+
+
+def register_marketing_withdrawal(hook: MarketingWithdrawal) -> None:
+    if hook not in _marketing_withdrawals:
+        _marketing_withdrawals.append(hook)
+
 
 def withdraw_marketing(request: PrivacyRequest, user: User | None) -> None:
     """Stop marketing to the person at once: the account's consent and any newsletter
     subscription of the address, each withdrawal in the consent ledger."""
-    from school.newsletter.services import withdraw_address
-
-    withdraw_address(
-        user.email if user is not None else request.subject_email,
-        method=f"privacy request {request.public_id} ({request.channel.value})",
-    )
+    address = user.email if user is not None else request.subject_email
+    method = f"privacy request {request.public_id} ({request.channel.value})"
+    for withdraw in _marketing_withdrawals:
+        withdraw(address, method=method)
     transition(
         request, S.COMPLETED, actor_role="system", note="marketing consent withdrawn at once"
     )

@@ -1,6 +1,6 @@
 """Corrections: which fields a person may ask to have corrected, what they are called, which
-field a line of a "Personal Data Update" email means, and applying the corrected values
-through the profile service."""
+field a line of a "Personal Data Update" email means (the intake registers the names people
+write), and applying the corrected values through the profile service."""
 
 from __future__ import annotations
 
@@ -23,23 +23,16 @@ def correctable_labels() -> dict[str, object]:
     }
 
 
-# What people write for each field in a "Personal Data Update" email, in both languages.
-FIELD_ALIASES = {
-    "full_name": ("full name", "name", "фио", "имя", "полное имя", "имя и фамилия"),
-    "display_name": ("display name", "nickname", "отображаемое имя", "псевдоним"),
-    "phone": ("phone", "telephone", "mobile", "phone number", "телефон", "номер телефона"),
-    "address": ("address", "home address", "residential address", "адрес",
-                "адрес проживания", "домашний адрес"),
-    "postal_code": ("postal code", "postcode", "zip", "zip code", "индекс",
-                    "почтовый индекс"),
-    "date_of_birth": ("date of birth", "birth date", "birthday", "дата рождения"),
-    "workplace": ("workplace", "employer", "company", "место работы", "работа"),
-    "position": ("position", "job title", "role", "должность"),
-    "education": ("education", "образование"),
-    "interests": ("interests", "professional interests", "интересы"),
-    "learning_goals": ("learning goals", "goals", "цели", "цели обучения"),
-}  # fmt: skip
-_ALIAS_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
+# What a field may be called in an emailed request ("Phone: ..."), alias -> field name. The
+# email intake, which reads those emails, registers its table at start-up.
+_ALIAS_TO_FIELD: dict[str, str] = {}
+
+
+def register_field_aliases(aliases: dict[str, tuple[str, ...]]) -> None:
+    """Let ``correction_proposals`` understand these names for each correctable field."""
+    for name, names in aliases.items():
+        for alias in names:
+            _ALIAS_TO_FIELD[alias] = name
 
 
 def correction_proposals(request: PrivacyRequest) -> tuple[dict[str, str], dict[str, str]]:

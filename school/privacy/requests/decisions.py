@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from school.accounts.models import User
+from school.clocks import add_months, jurisdiction
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.data import erasure
@@ -85,7 +86,7 @@ def reject(request: PrivacyRequest, staff: User, reason: str) -> None:
 
 def extend(request: PrivacyRequest, staff: User, reason: str, months: int) -> date:
     """EU only: extend by up to two months, with the reason told to the person at once."""
-    if clocks.jurisdiction() != "EU":
+    if jurisdiction() != "EU":
         raise RequestError(_l("Belarusian law allows no extension of these deadlines."), request)
     _lock(request, {S.AWAITING_REVIEW, S.APPROVED})
     if request.extended_due_on is not None:
@@ -95,7 +96,7 @@ def extend(request: PrivacyRequest, staff: User, reason: str, months: int) -> da
             _l("An extension must be told to the person before the first deadline."), request
         )
     latest = clocks.latest_extension(request.due_on)
-    new_due = min(clocks.add_months(request.due_on, months), latest)
+    new_due = min(add_months(request.due_on, months), latest)
     request.extended_due_on = new_due
     request.extension_reason = reason
     note(request, f"deadline extended to {new_due.isoformat()}: {reason}", staff)

@@ -86,9 +86,10 @@ def resume_deferred_erasure(user: User) -> bool:
     return True
 
 
-def resume_deferred_erasures() -> int:
-    """The retention run's safety net: every deferred erasure whose blocker has ended, each in
-    its own transaction. Returns how many were carried out."""
+def resume_deferred_erasures(now=None) -> int:
+    """The retention run's safety net: every deferred erasure whose blocker has ended (a
+    course is over once its last day has passed), each in its own transaction. Returns how
+    many were carried out."""
     waiting = db.session.scalars(
         select(PrivacyRequest.user_id).where(
             PrivacyRequest.type.in_(ERASING),

@@ -7,7 +7,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from school.forms import select_choices
 from school.privacy.requests.corrections import CORRECTABLE
@@ -28,8 +35,6 @@ class RequestForm(FlaskForm):
     submit = SubmitField(_l("Send the request"))
 
     def validate_type(self, field):
-        from wtforms.validators import ValidationError
-
         if field.data not in RequestType._value2member_map_:
             raise ValidationError(_l("Choose a kind of request."))
 

@@ -9,7 +9,7 @@ of state is an event row, and the legal clock starts at confirmation.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from school.accounts.models import User
 from school.database import utcnow
 from school.extensions import db
 from school.mail.services import queue_email
+from school.privacy.data import export
 from school.privacy.data.personal_data import fingerprint
 from school.privacy.requests import clocks
 from school.privacy.requests.models import (
@@ -243,3 +244,24 @@ def expire_unconfirmed(now=None) -> int:
         transition(request, RequestStatus.EXPIRED, note="never confirmed")
     db.session.commit()
     return len(stale)
+
+
+def expire_exports(now: datetime | None = None) -> int:
+    """Exports whose download window has closed: the file is deleted, the request expires."""
+    now = now or utcnow()
+    done = 0
+    for request in db.session.scalars(
+        select(PrivacyRequest).where(
+            PrivacyRequest.type == RequestType.EXPORT,
+            PrivacyRequest.status == RequestStatus.COMPLETED,
+        )
+    ):
+        expires = request.outcome.get("expires_at")
+        if not expires or datetime.fromisoformat(expires) > now:
+            continue
+        export.remove(request.outcome.get("export_file"))
+        request.outcome = {**request.outcome, "export_file": None}
+        transition(request, RequestStatus.EXPIRED, note="download window closed; file deleted")
+        done += 1
+    db.session.commit()
+    return done

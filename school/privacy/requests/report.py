@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from school.extensions import db
 from school.privacy.data.holdings import CategorySection, what_we_hold
+from school.privacy.data.recipients import active_processors
 
 
 @dataclass
@@ -18,11 +16,4 @@ class ProcessingReport:
 
 
 def processing_report() -> ProcessingReport:
-    from school.compliance.models import Processor
-
-    processors = list(
-        db.session.scalars(
-            select(Processor).where(Processor.active.is_(True)).order_by(Processor.name)
-        )
-    )
-    return ProcessingReport(sections=what_we_hold(), processors=processors)
+    return ProcessingReport(sections=what_we_hold(), processors=active_processors())

@@ -6,10 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from school.clocks import jurisdiction
 from school.database import utcnow
 from school.forms import select_choices
 from school.pagination import paginate
-from school.privacy.requests import clocks, decisions
+from school.privacy.requests import decisions
 from school.privacy.requests.corrections import (
     CORRECTABLE,
     correctable_labels,
@@ -84,7 +85,7 @@ def _detail(found, status=200, **forms):
         reject_form=forms.get("reject_form") or RejectForm(),
         extend_form=forms.get("extend_form") or ExtendForm(),
         reply_form=forms.get("reply_form") or ReplyForm(),
-        jurisdiction=clocks.jurisdiction(),
+        jurisdiction=jurisdiction(),
         today=utcnow().date(),
     ), status
 

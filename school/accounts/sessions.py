@@ -1,0 +1,78 @@
+"""Server-side sign-in sessions: each sign-in is a row, and ending it is deleting the row.
+
+The session and remember cookies carry only a sign-in's random token. A cookie copied before
+sign-out (from a shared computer, a proxy's log, a stolen backup) opens nothing afterwards,
+because the row it names is gone. The functions that end sessions only add to the caller's
+transaction; the service that calls them commits.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+
+from school.accounts.models import SignInSession, User
+from school.database import utcnow
+from school.extensions import db
+
+# ``last_seen_at`` is written at most this often, so browsing does not write on every page.
+LAST_SEEN_EVERY = timedelta(minutes=5)
+
+
+def _idle_limit() -> timedelta:
+    """A sign-in unused this long has ended: the longest a remember cookie lives."""
+    return current_app.config["REMEMBER_COOKIE_DURATION"]
+
+
+def start(user: User) -> SignInSession:
+    """A new sign-in for ``user``, which becomes the one its cookies will carry.
+
+    Sign-ins that ended by disuse are deleted on the way (the registry's promise that none
+    outlives 30 days without use, with no job to schedule)."""
+    db.session.execute(
+        delete(SignInSession).where(SignInSession.last_seen_at < utcnow() - _idle_limit())
+    )
+    sign_in = SignInSession(user=user)
+    db.session.add(sign_in)
+    db.session.flush()
+    user.current_sign_in = sign_in
+    return sign_in
+
+
+def user_for_token(token: str) -> User | None:
+    """The account a cookie's token signs in, or None once that sign-in has ended."""
+    sign_in = db.session.scalar(select(SignInSession).where(SignInSession.token == token))
+    now = utcnow()
+    if sign_in is None or not sign_in.user.is_active or now - sign_in.last_seen_at > _idle_limit():
+        return None
+    if now - sign_in.last_seen_at > LAST_SEEN_EVERY:
+        # On a connection of its own: loading the user must not commit the request's work.
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(SignInSession).where(SignInSession.id == sign_in.id).values(last_seen_at=now)
+            )
+    sign_in.user.current_sign_in = sign_in
+    return sign_in.user
+
+
+def end(sign_in: SignInSession | None) -> None:
+    """End one sign-in (signing out on this device)."""
+    if sign_in is not None:
+        db.session.execute(delete(SignInSession).where(SignInSession.id == sign_in.id))
+
+
+def end_all(user: User, *, keep: SignInSession | None = None) -> int:
+    """End every sign-in of ``user``, except ``keep`` if it is one of theirs."""
+    statement = delete(SignInSession).where(SignInSession.user_id == user.id)
+    if keep is not None:
+        statement = statement.where(SignInSession.id != keep.id)
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+
+def count(user: User) -> int:
+    """How many sign-ins of ``user`` are live (shown on the account page)."""
+    return db.session.scalar(
+        select(func.count()).select_from(SignInSession).where(SignInSession.user_id == user.id)
+    )
