@@ -206,6 +206,7 @@ PLAIN_FILES = (
     PlainFile("secret_key", "the install's signing key", patterns=("secret_key",)),
     PlainFile("fernet_keys", "the keys that encrypt profile fields", folder="FERNET_KEYS_FILE"),
     PlainFile("demo_credentials", "the demo staff login", patterns=("demo-credentials.txt",)),
+    PlainFile("instance_readme", "the folder's README, tracked by git", patterns=("README.md",)),
     PlainFile("run_locks", "empty files that keep two intake runs apart", patterns=("*.lock",)),
 )
 
