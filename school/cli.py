@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import click
 
-from school.backups import BackupError, make_backup, verify_backup
+from school.backups import BackupError, reapply_erasures, restore, take_backup, verify_backup
 from school.extensions import db
 
 
@@ -41,7 +42,7 @@ def backup_command(destination, verify, existing):
     """Copy the SQLite database with SQLite's online backup (safe while the site runs)."""
     try:
         if existing is None:
-            target = make_backup(destination)
+            target = take_backup(Path(destination) if destination else None)
             click.echo(f"Backed up to {target}")
         if verify or existing is not None:
             checked = existing or target
@@ -63,9 +64,36 @@ def backup_command(destination, verify, existing):
     )
 
 
+@click.command("restore")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace the database with this backup? Stop the site first.")
+def restore_command(backup):
+    """Put a backup in place of the SQLite database, then erase again everyone the erasure
+    journal says was erased after the backup was taken. Run ``flask db upgrade`` next if the
+    backup is older than the code."""
+    try:
+        report = restore(Path(backup))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    taken = report.taken_at.isoformat() if report.taken_at else "an unknown time"
+    click.echo(f"Restored {backup}, taken at {taken}.")
+    click.echo(f"Erasures journaled since then and re-applied: {report.reapplied}")
+
+
+@click.command("reapply-erasures")
+@click.option("--since", type=click.DateTime(), help="When the restored backup was taken (UTC).")
+def reapply_erasures_command(since):
+    """After restoring a database some other way (pg_restore): erase again everyone the
+    erasure journal says was erased after ``--since`` (every journaled erasure without it)."""
+    moment = since.replace(tzinfo=UTC) if since is not None else None
+    click.echo(f"Erasures re-applied: {reapply_erasures(moment)}")
+
+
 def init_app(app) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(reapply_erasures_command)
 
     @app.shell_context_processor
     def shell_context():

@@ -72,6 +72,9 @@ class Defaults:
     # and of its teacher's photo, in pixels.
     COURSE_IMAGE_SIDE = 720
     TEACHER_PHOTO_SIDE = 160
+    # One line of keyed fingerprints per erasure, beside (never inside) the database, so a
+    # restored backup cannot roll it back: ``flask restore`` re-applies what it lists.
+    ERASURE_JOURNAL_FILE: str | None = None
 
     # e.g. postgresql://…; with neither set, SQLite in instance/school.sqlite3.
     DATABASE_URL = ""
@@ -193,6 +196,7 @@ INSTANCE_FILES = {
     "FERNET_KEYS_FILE": "fernet.keys",
     "INTAKE_DIR": "intake",
     "COURSE_PICTURE_DIR": "course_pictures",
+    "ERASURE_JOURNAL_FILE": "erasure-journal.jsonl",
 }
 
 

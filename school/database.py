@@ -68,7 +68,7 @@ def _tune_sqlite(dbapi_connection, connection_record):
     cursor.close()
 
 
-def forget_overwritten_values(session, tables: Collection[str]) -> None:
+def forget_overwritten_values(engine, tables: Collection[str]) -> None:
     """After a commit that overwrote or deleted personal data, let the old values go.
 
     SQLite (with ``secure_delete``, the file keeps none of them) folds its write-ahead log,
@@ -76,14 +76,14 @@ def forget_overwritten_values(session, tables: Collection[str]) -> None:
     outside any transaction, which marks the dead row versions as free space to be reused:
     it does not overwrite them (README, "Scaling out", says what stays where and how long).
 
-    This runs after the commit: what the person asked for is done, so a failure here (a lock
-    held too long, say) is logged and never turns the answer into an error.
+    This runs after the commit, on a connection of its own (the committed session may emit
+    no more SQL): what the person asked for is done, so a failure here (a lock held too
+    long, say) is logged and never turns the answer into an error.
     """
-    engine = session.get_bind()
     try:
         if engine.dialect.name == "sqlite":
-            session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-            session.commit()
+            with engine.connect() as connection:
+                connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         elif engine.dialect.name == "postgresql":
             quote = engine.dialect.identifier_preparer.quote
             names = ", ".join(quote(name) for name in sorted(set(tables)))
@@ -91,5 +91,4 @@ def forget_overwritten_values(session, tables: Collection[str]) -> None:
                 with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.execute(text(f"VACUUM {names}"))
     except SQLAlchemyError:
-        session.rollback()
         current_app.logger.exception("could not clear overwritten values of %s", sorted(tables))

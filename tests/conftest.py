@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -37,6 +38,7 @@ from school.accounts.services import SignupRequest, add_account
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.consent.ledger import install_bundled_policy
+from school.privacy.data.stores import store_for
 
 PASSWORD = "correct horse battery"  # noqa: S105
 
@@ -438,6 +440,28 @@ def app(make_app, smtp):
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+def undeclared_files(application) -> list[str]:
+    """Files in the instance folder that no store of ``school.privacy.data.stores`` declares."""
+    instance = Path(application.instance_path)
+    return sorted(
+        path.relative_to(instance).as_posix()
+        for path in instance.rglob("*")
+        if path.is_file() and store_for(application.config, instance, path) is None
+    )
+
+
+@pytest.fixture
+def instance_audit(request):
+    """Opt-in (made autouse by a package's conftest) for tests that use ``app``: at teardown,
+    every file the test left in its instance folder must belong to a declared store."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application = request.getfixturevalue("app")
+    yield
+    assert undeclared_files(application) == [], "declare the store in privacy/data/stores.py"
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ def init_app(app) -> None:
     from school.accounts.cli import users_cli  # noqa: PLC0415
     from school.accounts.services import (  # noqa: PLC0415
         forget_old_sign_in_addresses,
+        forget_stale_email_changes,
         purge_consent_evidence,
         user_for_sign_in_token,
     )
@@ -26,6 +27,7 @@ def init_app(app) -> None:
     retention.register_job(
         "consent records of accounts erased 3+ years ago deleted", purge_consent_evidence
     )
+    retention.register_job("unconfirmed address changes deleted", forget_stale_email_changes)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

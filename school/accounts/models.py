@@ -91,6 +91,27 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role.value}>"
 
 
+def new_change_id() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class EmailChange(db.Model):
+    """A change of address waiting for the link sent to the new address.
+
+    The link carries only ``public_id``: the addresses stay here, so they never appear in a
+    URL, a proxy log or a browser history. Confirming, asking for another change and the
+    retention run (after ``EMAIL_CHANGE_WITHIN``) delete the row.
+    """
+
+    __tablename__ = "email_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_change_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    new_email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def new_sign_in_token() -> str:
     return secrets.token_urlsafe(32)
 

@@ -17,11 +17,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from school.accounts import emails, sessions, throttle
-from school.accounts.models import Role, SignInSession, User
+from school.accounts.models import EmailChange, Role, SignInSession, User
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.consent.ledger import consent_wording, current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.data.personal_data import fingerprint
 from school.privacy.data.registry import CONSENT_EVIDENCE, SECURITY_LOG
 from school.security import TokenError, check_password, hash_password, make_token, read_token
 
@@ -178,7 +179,9 @@ def register(data: SignupRequest) -> User | None:
 
 
 def confirmation_token(user: User) -> str:
-    return make_token(CONFIRM, {"u": user.id, "e": user.email})
+    """The account id and a keyed fingerprint of the address it confirms: a link that reads
+    as base64 in a proxy log or a browser history names nobody."""
+    return make_token(CONFIRM, {"u": user.id, "e": fingerprint(user.email)})
 
 
 class ConfirmResult(enum.StrEnum):
@@ -192,7 +195,7 @@ def user_to_confirm(token: str) -> User:
     max_age = int(current_app.config["ACCOUNT_CONFIRM_WITHIN"].total_seconds())
     payload = read_token(CONFIRM, token, max_age)
     user = db.session.get(User, payload.get("u"))
-    if user is None or not user.is_active or user.email != payload.get("e"):
+    if user is None or not user.is_active or fingerprint(user.email) != payload.get("e"):
         raise TokenError("invalid")
     return user
 
@@ -235,7 +238,8 @@ def resend_confirmation(address: str, language: str) -> None:
 
 
 def guardian_consent_token(user: User) -> str:
-    return make_token(GUARDIAN_CONSENT, {"u": user.id, "g": user.guardian_email})
+    """Like :func:`confirmation_token`: the guardian's address only as a fingerprint."""
+    return make_token(GUARDIAN_CONSENT, {"u": user.id, "g": fingerprint(user.guardian_email)})
 
 
 def user_for_guardian_token(token: str) -> User:
@@ -247,7 +251,7 @@ def user_for_guardian_token(token: str) -> User:
         user is None
         or not user.is_active
         or not user.guardian_email
-        or user.guardian_email != payload.get("g")
+        or fingerprint(user.guardian_email) != payload.get("g")
     ):
         raise TokenError("invalid")
     return user
@@ -532,7 +536,12 @@ def request_email_change(user: User, new_address: str, password: str) -> EmailCh
     if find_user_by_email(new_address) is not None:
         emails.address_already_registered(new_address, user.locale)
     else:
-        token = make_token(CHANGE_EMAIL, {"u": user.id, "old": user.email, "new": new_address})
+        # Only the latest change stands; its addresses stay here, the link names the row.
+        db.session.execute(delete(EmailChange).where(EmailChange.user_id == user.id))
+        change = EmailChange(user_id=user.id, new_email=new_address)
+        db.session.add(change)
+        db.session.flush()
+        token = make_token(CHANGE_EMAIL, {"c": change.public_id})
         emails.confirm_new_address(user, new_address, token)
     db.session.commit()
     return EmailChangeOutcome.SENT
@@ -543,10 +552,12 @@ def email_change_for(token: str) -> tuple[User, str]:
     TokenError for a bad or stale link, or a new address someone else has since taken."""
     max_age = int(current_app.config["EMAIL_CHANGE_WITHIN"].total_seconds())
     payload = read_token(CHANGE_EMAIL, token, max_age)
-    user = db.session.get(User, payload.get("u"))
-    if user is None or not user.is_active or user.email != payload.get("old"):
+    change = db.session.scalar(select(EmailChange).where(EmailChange.public_id == payload.get("c")))
+    user = db.session.get(User, change.user_id) if change is not None else None
+    if user is None or not user.is_active:
         raise TokenError("invalid")
-    new_address = payload["new"]
+    new_address = change.new_email
+    db.session.delete(change)
     taken = db.session.scalar(
         select(func.count()).select_from(User).where(User.email == new_address)
     )
@@ -609,6 +620,16 @@ def purge_consent_evidence(now: datetime | None = None) -> int:
     long_erased = select(User.id).where(User.erased_at.is_not(None), User.erased_at < cutoff)
     deleted = db.session.execute(
         delete(ConsentRecord).where(ConsentRecord.user_id.in_(long_erased))
+    ).rowcount
+    db.session.commit()
+    return deleted
+
+
+def forget_stale_email_changes(now=None) -> int:
+    """Address changes whose link has expired: the new address is deleted (retention)."""
+    cutoff = (now or utcnow()) - current_app.config["EMAIL_CHANGE_WITHIN"]
+    deleted = db.session.execute(
+        delete(EmailChange).where(EmailChange.requested_at < cutoff)
     ).rowcount
     db.session.commit()
     return deleted

@@ -30,6 +30,7 @@ from school.enrollment.models import (
 )
 from school.enrollment.models import EnrollmentStatus as E
 from school.extensions import db
+from school.privacy.data import erasure
 
 
 class EnrollmentError(Exception):
@@ -210,6 +211,7 @@ def complete(enrollment: Enrollment, staff: User) -> Enrollment:
     )
     db.session.flush()
     emails.status_changed(enrollment)
+    erasure.blocker_ended(enrollment.user)
     db.session.commit()
     return enrollment
 
@@ -228,6 +230,7 @@ def cancel(enrollment: Enrollment, actor: User) -> Enrollment:
     if held_seat:
         _free_seat(enrollment.course_id)
         _promote_from_waitlist(enrollment.course_id)
+    erasure.blocker_ended(enrollment.user)
     db.session.commit()
     return enrollment
 
@@ -358,10 +361,16 @@ def holder_name(certificate: Certificate) -> str | None:
 
 
 def erasure_blockers(user: User) -> list:
-    """A person on a course cannot be erased until it ends: we still teach them."""
+    """A person on a course cannot be erased until it ends: we still teach them. A course
+    past its last day blocks nothing, even before staff mark it completed."""
     running = db.session.scalars(
         select(Enrollment)
-        .where(Enrollment.user_id == user.id, Enrollment.status.in_([E.APPROVED, E.ACTIVE]))
+        .join(Course)
+        .where(
+            Enrollment.user_id == user.id,
+            Enrollment.status.in_([E.APPROVED, E.ACTIVE]),
+            Course.ends_on >= utcnow().date(),
+        )
         .options(joinedload(Enrollment.course))
     ).all()
     return [

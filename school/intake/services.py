@@ -28,8 +28,9 @@ from school.extensions import db
 from school.files import open_private, private_folder
 from school.intake import parsing
 from school.intake.models import IntakeMessage, IntakeOutcome
+from school.privacy.data.personal_data import fingerprint
 from school.privacy.requests import lifecycle as privacy_requests
-from school.privacy.requests.models import RequestChannel, RequestType
+from school.privacy.requests.models import PrivacyRequest, RequestChannel, RequestType
 
 CHUNK = 1024 * 1024
 DETAILS_MAX_CHARS = 20_000
@@ -343,3 +344,36 @@ def _make_request(row: IntakeMessage, parsed: parsing.Parsed) -> None:
     row.request = request
     row.reason = f"{kind.value} request, awaiting confirmation"
     row.checks["confirmation"] = "link sent to the address on file"
+
+
+# --- erasure ----------------------------------------------------------------------------------
+
+
+def forget_emailed_messages(user: User, result) -> None:
+    """Erasure hook: the person's emailed messages leave the disk (raw file and attachments);
+    their rows keep, as evidence, only the SHA-256 of the bytes, what was checked and a keyed
+    fingerprint of the sender's address."""
+    address = user.email.lower()
+    their_requests = select(PrivacyRequest.id).where(
+        (PrivacyRequest.user_id == user.id) | (PrivacyRequest.subject_email == address)
+    )
+    rows = db.session.scalars(
+        select(IntakeMessage).where(
+            IntakeMessage.request_id.in_(their_requests)
+            | (func.lower(IntakeMessage.from_address) == address)
+            | func.lower(IntakeMessage.from_address).contains(f"<{address}>", autoescape=True)
+        )
+    ).all()
+    for row in rows:
+        if row.raw_path:
+            result.remove_file("intake_raw", intake_dir() / row.raw_path)
+        for attachment in row.attachments or []:
+            if attachment.get("stored"):
+                result.remove_file("intake_attachments", intake_dir() / attachment["stored"])
+        sender = parsing.address_of(row.from_address) or row.from_address
+        row.from_address = fingerprint(sender) if sender else ""
+        row.subject = ""
+        row.message_id = None
+        row.raw_path = ""
+        row.attachments = []
+    db.session.flush()

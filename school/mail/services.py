@@ -431,7 +431,7 @@ def _record_sent(message_id: int, scrub: bool = False) -> None:
     db.session.commit()
     if scrub:
         # The unscrubbed copy still sits in SQLite's log or PostgreSQL's dead rows.
-        forget_overwritten_values(db.session, {OutboxMessage.__tablename__})
+        forget_overwritten_values(db.engine, {OutboxMessage.__tablename__})
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -666,3 +666,27 @@ def purge_mail_log(now=None) -> int:
     ).rowcount
     db.session.commit()
     return deleted + scrubbed
+
+
+# --- erasure ----------------------------------------------------------------------------------
+
+NOT_SENT_ERASED = "not sent: the recipient's data was erased"
+
+
+def forget_messages(user, result) -> None:
+    """Erasure hook: the spooled copies of messages to the person leave the disk, and what is
+    still waiting to go is not sent; the registry's walk then empties each row but its state."""
+    to_them = (OutboxMessage.user_id == user.id) | (OutboxMessage.recipient == user.email)
+    ids = db.session.scalars(select(OutboxMessage.id).where(to_them)).all()
+    spool = Path(current_app.config["MAIL_SPOOL_DIR"])
+    if spool.is_dir():
+        for message_id in ids:
+            for path in spool.glob(f"*-{message_id:08d}.eml"):
+                result.remove_file("mail_spool", path)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(to_them, OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENDING]))
+        .values(status=OutboxStatus.FAILED, last_error=NOT_SENT_ERASED)
+        .execution_options(synchronize_session=False)
+    )
+    result.count("outbox_bodies", len(ids))

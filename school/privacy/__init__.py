@@ -16,13 +16,15 @@ The layers are written down in pyproject.toml (``[tool.importlinter]``).
 
 
 def init_app(app) -> None:
-    from school.mail.services import purge_mail_log  # noqa: PLC0415
+    from school.mail.services import forget_messages, purge_mail_log  # noqa: PLC0415
     from school.privacy import consent, requests  # noqa: PLC0415
     from school.privacy.blueprint import bp  # noqa: PLC0415
-    from school.privacy.data import retention  # noqa: PLC0415
+    from school.privacy.data import erasure, retention  # noqa: PLC0415
 
-    # Mail is plumbing, below privacy: the sent-mail log's retention is registered here.
+    # Mail is plumbing, below privacy: the sent-mail log's retention and what erasure does to
+    # messages (spooled copies deleted, queued ones not sent) are registered here.
     retention.register_job("sent mail older than 90 days removed", purge_mail_log)
+    erasure.register_hook(forget_messages)
 
     consent.init_app(app)
     requests.init_app(app)

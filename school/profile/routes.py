@@ -204,4 +204,8 @@ def my_data():
 @bp.route("/privacy/data")
 def what_we_hold():
     """The public page: every kind of personal data the site stores, why and how long."""
-    return render_template("privacy/what_we_hold.html", sections=holdings.what_we_hold())
+    return render_template(
+        "privacy/what_we_hold.html",
+        sections=holdings.what_we_hold(),
+        stores=holdings.stores_beyond_the_database(),
+    )

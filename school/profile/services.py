@@ -290,7 +290,7 @@ def photo_for_erasure(user: User, result) -> None:
     too, once the erasure has committed."""
     profile = profile_of(user)
     if profile is not None and profile.photo_file:
-        result.files_to_remove.append(pictures.photo_path(profile.photo_file))
+        result.remove_file("photos", pictures.photo_path(profile.photo_file))
 
 
 def start_profile(user: User, signup) -> None:

@@ -74,3 +74,8 @@ MALFORMED_SAMPLE = (
     b"From: a@example.org\r\nSubject: Personal Data Update\r\nMIME-Version: 1.0\r\n"
     b'Content-Type: text/plain; charset="x-no-such-charset"\r\n\r\nhello\r\n'
 )
+
+
+@pytest.fixture(autouse=True)
+def _every_file_is_declared(instance_audit):
+    """Every intake test leaves only files a declared store accounts for (``instance_audit``)."""

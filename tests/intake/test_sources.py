@@ -81,9 +81,15 @@ def make_maildir(root: Path, messages: dict[str, bytes]) -> Path:
     return root
 
 
-def test_maildir_messages_are_taken_once_and_moved(app, runner, tmp_path, student):
+@pytest.fixture
+def mailbox_folder(tmp_path_factory):
+    """Where the mail server keeps the maildir: outside the site's instance folder."""
+    return tmp_path_factory.mktemp("mailbox")
+
+
+def test_maildir_messages_are_taken_once_and_moved(app, runner, mailbox_folder, student):
     maildir = make_maildir(
-        tmp_path / "Maildir",
+        mailbox_folder / "Maildir",
         {
             "new/1.host": build("Personal Data Update", sender=student.email),
             "cur/2.host:2,S": build("Отписаться", sender="ivan@example.ru"),
@@ -105,9 +111,9 @@ def test_maildir_messages_are_taken_once_and_moved(app, runner, tmp_path, studen
     assert len(intake_rows()) == 4
 
 
-def test_a_maildir_file_seen_again_is_a_duplicate(app, runner, tmp_path, student):
+def test_a_maildir_file_seen_again_is_a_duplicate(app, runner, mailbox_folder, student):
     raw = build("Personal Data Update", sender=student.email)
-    maildir = make_maildir(tmp_path / "Maildir", {"new/1.host": raw})
+    maildir = make_maildir(mailbox_folder / "Maildir", {"new/1.host": raw})
     runner.invoke(args=["privacy", "ingest-maildir", str(maildir)])
     (maildir / "new" / "1-copy.host").write_bytes(raw)
     result = runner.invoke(args=["privacy", "ingest-maildir", str(maildir)])

@@ -97,3 +97,8 @@ def slow_smtp():
     mailbox.port = controller.port
     yield mailbox
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _every_file_is_declared(instance_audit):
+    """Every newsletter test leaves only files a declared store accounts for."""

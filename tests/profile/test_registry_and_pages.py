@@ -9,7 +9,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from school.extensions import db
-from school.privacy.data import registry
+from school.privacy.data import registry, stores
 from school.profile.models import LanguageLevel, Level, Profile
 from tests.profile.helpers import FULL_PROFILE
 
@@ -67,6 +67,16 @@ def test_what_we_hold_is_grouped_by_purpose_with_the_law_of_the_jurisdiction(mak
         assert ground in page
         assert "newsletter subscribers" in page  # whose data
         assert "Exact wording you agreed to" in page
+
+
+def test_what_we_hold_lists_every_store_beyond_the_database(client):
+    """Export archives, emailed messages, the spool, backups, the journal, keys and links."""
+    page = html.unescape(client.get("/privacy/data").text)
+    for store in stores.STORES.values():
+        if store is not stores.DATABASE:
+            assert str(store.label) in page, store.key
+            assert str(store.erasure) in page, store.key
+    assert str(stores.BACKUPS.keep_reason) in page
 
 
 def test_the_policy_page_links_to_what_we_hold(client):

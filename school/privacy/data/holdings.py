@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
-from school.privacy.data import collector, registry
+from school.privacy.data import collector, registry, stores
 from school.privacy.data.personal_data import Subject
 
 ERASURE_LABELS = {
@@ -66,6 +66,11 @@ class PurposeSection:
         for group in self.groups:
             seen.setdefault(group.category.key, group.category)
         return list(seen.values())
+
+
+def stores_beyond_the_database() -> list[stores.Store]:
+    """Every declared store of personal data that is not a column: files, keys, links."""
+    return [store for store in stores.STORES.values() if store is not stores.DATABASE]
 
 
 def what_we_hold() -> list[PurposeSection]:

@@ -576,6 +576,8 @@ for _column, _label in (
     ("html_body", _l("Formatted version of the message")),
     ("headers", _l("Technical headers of the message")),
 ):
+    # Erasure empties a message to the person but keeps its row and state (a campaign still
+    # counts it); the recipient becomes a placeholder unique to the row.
     personal(
         "outbox_message",
         _column,
@@ -584,7 +586,8 @@ for _column, _label in (
         purpose=MAIL_PURPOSE,
         retention=MAIL_LOG,
         export=_column in ("recipient", "subject"),
-        erasure=Erasure.DELETE,
+        erasure=Erasure.ANONYMISE if _column == "recipient" else Erasure.DELETE,
+        anonymise_as="unique_email" if _column == "recipient" else "text",
     )
 
 # --- analytics: page views (pseudonymous, with consent) --------------------------------------
@@ -1041,7 +1044,6 @@ not_personal(
     "id",
     "public_id",
     "dedupe_key",
-    "message_id",
     "received_at",
     "source",
     "outcome",
@@ -1053,11 +1055,15 @@ not_personal(
     "sha256",
     "request_id",
 )
+# On erasure the message itself (raw file, attachments, subject, Message-ID) goes; the row
+# keeps as evidence only the SHA-256 of its bytes, what was checked and a keyed fingerprint
+# of the sender's address (see ``stores.INTAKE_RAW``).
 for _column, _label, _export in (
     ("from_address", _l("Address your email came from"), True),
     ("subject", _l("Subject of your email"), True),
     ("raw_path", _l("Where the email as it arrived is stored"), False),
     ("attachments", _l("Names of the files attached to your email"), False),
+    ("message_id", _l("Your email's Message-ID"), False),
 ):
     _anonymised = _column == "from_address"
     personal(
@@ -1068,10 +1074,7 @@ for _column, _label, _export in (
         purpose=REQUESTS_PURPOSE,
         retention=REQUEST_EVIDENCE,
         export=_export,
-        erasure=Erasure.ANONYMISE if _anonymised else Erasure.KEEP,
-        keep_reason=None
-        if _anonymised
-        else _l("proof of what you asked and how your request was answered"),
+        erasure=Erasure.ANONYMISE if _anonymised else Erasure.DELETE,
         anonymise_as="fingerprint" if _anonymised else "text",
     )
 owned(
@@ -1212,3 +1215,27 @@ personal(
     export=False,  # a keyed hash cannot be found for one person, nor read back
     erasure=Erasure.DELETE,
 )
+
+# --- accounts: a change of address waiting for its link -------------------------------------
+EMAIL_CHANGE_WINDOW = Retention(
+    "email_change",
+    _l("until the link sent to the new address is used, or a day later, then deleted"),
+    days=1,
+    anchor="event",
+)
+not_personal("email_change", "id", "public_id", "user_id")
+for _column, _label in (
+    ("new_email", _l("New address waiting for confirmation")),
+    ("requested_at", _l("When you asked to change your address")),
+):
+    personal(
+        "email_change",
+        _column,
+        label=_label,
+        category=CONTACT,
+        purpose=ACCOUNT_PURPOSE,
+        retention=EMAIL_CHANGE_WINDOW,
+        export=True,
+        erasure=Erasure.DELETE,
+    )
+owned("email_change", "user_id", label=_l("Address changes waiting for confirmation"))

@@ -9,9 +9,14 @@ what a marketing withdrawal does."""
 
 
 def init_app(app) -> None:
-    from school.privacy.data import holdings, retention  # noqa: PLC0415
+    from school.privacy.data import erasure, holdings, retention  # noqa: PLC0415
     from school.privacy.requests import centre_routes, models, staff_routes  # noqa: F401, PLC0415
     from school.privacy.requests.cli import privacy_cli  # noqa: PLC0415
+    from school.privacy.requests.erasing import (  # noqa: PLC0415
+        forget_requests,
+        resume_deferred_erasure,
+        resume_deferred_erasures,
+    )
     from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS  # noqa: PLC0415
     from school.privacy.requests.lifecycle import expire_exports, expire_unconfirmed  # noqa: PLC0415
 
@@ -20,6 +25,11 @@ def init_app(app) -> None:
     holdings.register_words("privacy_request.type", TYPE_LABELS)
     holdings.register_words("privacy_request.status", STATUS_LABELS)
     holdings.register_words("privacy_request_event.to_status", STATUS_LABELS)
+    retention.register_job(
+        "deferred erasures carried out now nothing blocks them", resume_deferred_erasures
+    )
+    erasure.register_hook(forget_requests)
+    erasure.register_resumer(resume_deferred_erasure)
 
     app.register_blueprint(staff_routes.bp)
     app.cli.add_command(privacy_cli)

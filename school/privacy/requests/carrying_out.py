@@ -16,7 +16,8 @@ from school.privacy.data import erasure, export
 from school.privacy.data.personal_data import Subject
 from school.privacy.requests.corrections import apply_corrections, correction_proposals
 from school.privacy.requests.labels import TYPE_LABELS
-from school.privacy.requests.lifecycle import RequestError, note, transition
+from school.privacy.requests.lifecycle import RequestError, transition
+from school.privacy.requests.lifecycle import note as add_note
 from school.privacy.requests.models import PrivacyRequest, RequestStatus, RequestType
 from school.privacy.requests.report import processing_report
 from school.web_urls import absolute_url
@@ -109,17 +110,26 @@ def _erase(request, user, staff) -> str | erasure.ErasureResult:
     reasons = erasure.blockers(user)
     if reasons:
         request.outcome = {**request.outcome, "deferred": [str(r) for r in reasons]}
-        note(request, "erasure deferred: " + "; ".join(str(r) for r in reasons))
+        add_note(request, "erasure deferred: " + "; ".join(str(r) for r in reasons))
         tell(request, user, "deferred", reasons=reasons)
         return "deferred"
+    return erase_now(request, user, staff, note="erased as the registry declares")
+
+
+def erase_now(request, user, staff, *, note: str) -> erasure.ErasureResult:
+    """Complete the request and erase the person from every store, in the caller's
+    transaction; the request's history says what each store lost, and the person is told."""
     address, language, name = user.email, user.locale, user.full_name
-    _complete(request, staff, "erased as the registry declares")
+    _complete(request, staff, note)
     result = erasure.erase(user)
     request.outcome = {
+        **request.outcome,
         "erased": True,
         "rows_deleted": result.rows_deleted,
         "rows_anonymised": result.rows_anonymised,
+        "stores": result.stores,
     }
+    add_note(request, "erased from every store: " + result.summary())
     queue_email(
         address,
         locale=language or "en",

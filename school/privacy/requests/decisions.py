@@ -9,14 +9,13 @@ nothing and says why.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from school.accounts.models import User
 from school.clocks import add_months, jurisdiction
-from school.database import forget_overwritten_values, utcnow
+from school.database import utcnow
 from school.extensions import db
 from school.privacy.data import erasure
 from school.privacy.requests import clocks
@@ -68,12 +67,8 @@ def approve(request: PrivacyRequest, staff: User, *, corrections: dict | None = 
         request.decided_at = utcnow()
     _log_access(staff, request)
     outcome = carry_out(request, request.user, staff=staff, corrections=corrections)
-    db.session.commit()
+    db.session.commit()  # an erasure's files, journal entry and log checkpoint follow it
     if isinstance(outcome, erasure.ErasureResult):
-        for path in outcome.files_to_remove:
-            Path(path).unlink(missing_ok=True)
-        touched = {"user", *outcome.rows_deleted, *outcome.rows_anonymised}
-        forget_overwritten_values(db.session, touched)
         return "completed"
     return outcome
 

@@ -20,6 +20,7 @@ from school.database import utcnow
 from school.extensions import db
 from school.mail.services import queue_email
 from school.privacy.data import export
+from school.privacy.data.personal_data import fingerprint
 from school.privacy.requests import clocks
 from school.privacy.requests.models import (
     OPEN_STATUSES,
@@ -58,7 +59,8 @@ class RequestError(Exception):
 
 
 def _open_key(kind: RequestType, subject_email: str) -> str:
-    return f"{subject_email}|{kind.value}"
+    """A keyed fingerprint of who and what: unique per open request, and no address in it."""
+    return fingerprint(f"{subject_email}|{kind.value}")
 
 
 def find_open_request(kind: RequestType, subject_email: str) -> PrivacyRequest | None:
@@ -199,7 +201,8 @@ def submit_request(
 
 
 def confirmation_token(request: PrivacyRequest) -> str:
-    return make_token(CONFIRM_PURPOSE, {"r": request.public_id, "e": request.subject_email})
+    """Only the request's opaque id: the address it goes to stays on the request row."""
+    return make_token(CONFIRM_PURPOSE, {"r": request.public_id})
 
 
 def send_confirmation(request: PrivacyRequest, user: User | None) -> None:

@@ -8,8 +8,9 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
+from school.config import INSTANCE_FILES
 from school.extensions import db
-from school.privacy.data import registry
+from school.privacy.data import registry, stores
 
 
 def test_every_column_of_every_model_is_classified(app):
@@ -150,3 +151,12 @@ def test_every_registry_label_is_in_english_and_russian():
 def test_labels_read_in_russian(app):
     with force_locale("ru"):
         assert str(registry.field("user", "email").label) == "Адрес электронной почты"
+
+
+def test_every_store_names_a_file_setting_with_a_default():
+    """A store's folder is one of the file settings that default into the instance folder."""
+    for entry in (*stores.STORES.values(), *stores.PLAIN_FILES):
+        if entry.folder is not None:
+            assert entry.folder in INSTANCE_FILES, entry.key
+        if isinstance(entry, stores.Store):
+            assert entry.location and str(entry.label) and str(entry.erasure), entry.key
