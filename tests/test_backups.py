@@ -24,6 +24,9 @@ from school.profile.models import Profile
 from tests.conftest import base_config
 from tests.profile.helpers import FULL_PROFILE
 
+# `flask backup` copies the SQLite file (on PostgreSQL the README's answer is pg_dump).
+pytestmark = pytest.mark.sqlite_only
+
 ENCRYPTED = ["phone", "address", "postal_code", "date_of_birth", "workplace", "position"]
 
 

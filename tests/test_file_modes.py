@@ -11,6 +11,8 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from school.extensions import db
 from tests.conftest import AuthActions, create_user
 from tests.intake.conftest import build
@@ -28,6 +30,7 @@ def modes(folder: Path) -> dict[str, str]:
     return found
 
 
+@pytest.mark.sqlite_only  # the day includes `flask backup`, which copies the SQLite file
 def test_a_day_of_use_leaves_only_private_files_in_the_instance_folder(make_app, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("What lives here.\n")

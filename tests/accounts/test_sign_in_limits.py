@@ -18,14 +18,11 @@ import pytest
 from limits.storage import storage_from_string
 from sqlalchemy import select
 
-from school import create_app
 from school.extensions import db
 from school.rate_limits import DatabaseStorage, RateLimitCounter
 from tests.conftest import (
     PASSWORD,
     AuthActions,
-    SchoolClient,
-    base_config,
     create_user,
     link_in,
     path_of,
@@ -53,8 +50,7 @@ def two_servers(make_app, smtp, tmp_path, smtp_server):
     """Two app instances on one database file, as two hosts behind one TLS proxy."""
     settings = {"PROXY_FIX_X_FOR": 1}
     first = make_app(**settings)  # copies the fresh database into place
-    second = create_app({**base_config(tmp_path, smtp_server.port), **settings})
-    second.test_client_class = SchoolClient
+    second = make_app(**settings)  # another instance on the same database
     with first.app_context():
         create_user(OWNER)
         db.session.remove()

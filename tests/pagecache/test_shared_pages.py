@@ -7,11 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from school import create_app
 from school.courses.models import Course
 from school.extensions import db
 from school.pagecache import current_version
-from tests.conftest import AuthActions, base_config
+from tests.conftest import AuthActions
 from tests.courses.test_staff_editing import FORM
 from tests.enrollment.test_enrolment_path import enrol, only_enrollment, staff_act
 from tests.privacy.consent.test_policy_versions import publication
@@ -171,10 +170,10 @@ def test_a_change_rolled_back_leaves_the_version_alone(app, make_course):
     assert current_version() == before + 1
 
 
-def test_every_worker_sees_a_change_made_by_another(app, make_course, tmp_path, smtp_server):
+def test_every_worker_sees_a_change_made_by_another(app, make_app, make_course):
     """Two processes over one database: the version lives in the database, not in either."""
     course = make_course("Before")
-    other_worker = create_app(base_config(tmp_path, smtp_server.port))
+    other_worker = make_app()  # another process's app on the same database
     visitor = other_worker.test_client()
     assert "Before" in visitor.get(f"/courses/{course.slug}").text
     assert stored(visitor, f"/courses/{course.slug}").status_code == 304
