@@ -95,7 +95,7 @@ def erase_by_email_and_confirm(client, staff_client, smtp):
     ingest(build("Personal Data Erasure", sender=f"{NAME} <{EMAIL}>", body="Удалите всё."),
            source="pipe")  # fmt: skip
     send_committed()
-    client.get(path_of(link_in(smtp.last_to(EMAIL), "/privacy/requests/confirm/")))
+    client.submit(path_of(link_in(smtp.last_to(EMAIL), "/privacy/requests/confirm/")))
     request = latest("erasure")
     assert request.status is RequestStatus.AWAITING_REVIEW
     decide(staff_client, request)
