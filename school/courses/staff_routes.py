@@ -15,7 +15,7 @@ from school.security import staff_blueprint
 bp = staff_blueprint("course_admin", __name__, url_prefix="/admin/courses")
 
 
-@bp.route("/")
+@bp.route("/", shows=None)
 def courses():
     page = paginate(services.staff_course_list(), per_page=30)
     return render_template("courses/admin_list.html", page=page)
@@ -42,8 +42,8 @@ def _course_data(form: CourseForm) -> services.CourseData:
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@bp.route("/new", methods=["GET", "POST"], shows=None)
+@bp.route("/<slug>/edit", methods=["GET", "POST"], shows=None)
 def edit(slug=None):
     course = None
     if slug is not None:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from school.i18n import LANGUAGE_NAMES
+from school.pagination import paginate
 from school.privacy.data import holdings
 from school.profile import bp, photos, services
 from school.profile.forms import (
@@ -26,6 +27,9 @@ from school.profile.forms import (
     RemoveLanguageForm,
 )
 from school.profile.models import Level
+
+# Entries of "who looked at my data" on one page; a list a student scrolls, not an archive.
+ACCESSES_PER_PAGE = 25
 
 
 def _me():
@@ -178,7 +182,7 @@ def my_data():
     return render_template(
         "profile/my_data.html",
         sections=holdings.values_held_for(user, _formatters()),
-        accesses=services.access_log(user),
+        accesses=paginate(services.access_query(user), per_page=ACCESSES_PER_PAGE),
         reason_label=services.reason_label,
         page_label=services.page_label,
     )

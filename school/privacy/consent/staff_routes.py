@@ -15,7 +15,7 @@ from school.security import staff_blueprint
 bp = staff_blueprint("policy_admin", __name__, url_prefix="/admin/policies")
 
 
-@bp.route("/")
+@bp.route("/", shows=None)
 def versions():
     return render_template(
         "privacy/admin_versions.html",
@@ -36,7 +36,7 @@ def _draft(form: PolicyVersionForm) -> policies.PolicyDraft:
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/new", methods=["GET", "POST"], shows=None)
 def publish():
     """Write a version starting from the one in force, preview it, then publish it."""
     form = PolicyVersionForm()
