@@ -17,7 +17,7 @@ from school.privacy.requests.corrections import apply_corrections, correction_pr
 from school.privacy.requests.labels import TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError, note, transition
 from school.privacy.requests.models import PrivacyRequest, RequestStatus, RequestType
-from school.privacy.requests.report import processing_report
+from school.privacy.requests.report import processing_report, subject_of
 from school.web_urls import absolute_url
 
 S = RequestStatus
@@ -155,6 +155,10 @@ def tell(request, user, event: str, **context) -> None:
         type_label=TYPE_LABELS[request.type],
         centre_link=absolute_url("privacy.centre"),
         report_link=absolute_url("privacy.report", public_id=request.public_id),
-        report=processing_report() if event == "report" else None,
+        report=(
+            processing_report(subject_of(user, request.subject_email))
+            if event == "report"
+            else None
+        ),
         **context,
     )
