@@ -150,13 +150,15 @@ class StaffBlueprint(Blueprint):
         return decorator
 
     def _marking_answered(self, view):
-        """The view, noting that it ran (one wrapper per view, as routes may be stacked)."""
+        """The view, noting that it answered rather than aborted (one wrapper per view, as
+        routes may be stacked)."""
         if view not in self._answering:
 
             @functools.wraps(view)
             def answered(*args, **kwargs):
-                g.staff_view_answered = True
-                return view(*args, **kwargs)
+                response = view(*args, **kwargs)
+                g.staff_view_answered = True  # not on abort(): an error page shows nobody
+                return response
 
             self._answering[view] = answered
         return self._answering[view]

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import url_for
+from flask import abort, url_for
 from sqlalchemy import func, select
 
 from school.accounts.models import Role
@@ -102,13 +102,17 @@ def test_a_staff_route_cannot_be_added_without_saying_what_it_shows():
             return "who knows"
 
 
-def test_a_page_declared_personal_that_does_not_say_whom_it_shows_fails(make_app, smtp):
+def test_a_page_declared_personal_must_say_whom_it_shows_unless_it_aborts(make_app, smtp):
     app = make_app()
     blueprint = staff_blueprint("silent_admin", __name__, url_prefix="/admin/silent")
 
     @blueprint.route("/", shows="profile")
     def page():
         return "a name, unlogged"
+
+    @blueprint.route("/refused", shows="profile")
+    def refused():
+        abort(400)
 
     app.register_blueprint(blueprint)
     with app.app_context():
@@ -117,6 +121,7 @@ def test_a_page_declared_personal_that_does_not_say_whom_it_shows_fails(make_app
         AuthActions(client).login("staff@example.com")
         with pytest.raises(UndeclaredLook):
             client.get("/admin/silent/")
+        assert client.get("/admin/silent/refused").status_code == 400  # an error page: nobody
         db.session.remove()
         db.engine.dispose()
 
