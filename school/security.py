@@ -11,6 +11,8 @@ from flask import Blueprint, abort, current_app, g, request
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from school.extensions import db
+
 # A hash of a random password, checked against when no account matches, so a login for an
 # unknown address costs the same time as one for a known address.
 _DUMMY_HASHES: dict[int, bytes] = {}
@@ -68,8 +70,9 @@ def _refuse_unless_staff():
 
 
 # Whoever keeps the staff access log hands its writer in at start-up (the profile package
-# does): ``recorder(staff, page, user_ids, emails, reason, note)`` records one look per person
-# and commits. Plumbing cannot import the domain that owns the log.
+# does): ``recorder(staff, page, user_ids, emails, reason, note)`` adds one look per person
+# in one insert, in the request's transaction; the staff blueprint commits it once the page
+# is answered. Plumbing cannot import the domain that owns the log.
 LookRecorder = Callable[..., None]
 _look_recorders: list[LookRecorder] = []
 
@@ -97,27 +100,34 @@ def shown(
     page: str | None = None,
 ) -> None:
     """Say whom the staff page being answered shows: accounts (users or their ids) and
-    addresses (for mail and requests tied to an address). The staff blueprint records one
-    look per person after the view, so a page cannot show a person without it being logged.
-    Called more than once, the people add up; an empty call says "nobody this time".
-    ``reason`` and ``note`` are what the staff member gave, if the page asked; ``page``
-    names what was shown when it is less than the route declares (a profile's name on the
-    page asking for a reason, before the profile itself)."""
-    looks = g.get("staff_looks")
-    if looks is None:
-        looks = g.staff_looks = {
-            "users": set(),
-            "emails": set(),
-            "reason": "",
-            "note": None,
-            "page": None,
-        }
-    looks["users"].update(getattr(u, "id", u) for u in users if u is not None)
-    looks["emails"].update(e.strip().lower() for e in emails if e)
-    if reason:
-        looks["reason"], looks["note"] = reason, note
-    if page:
-        looks["page"] = page
+    addresses (for mail and requests tied to an address). One look per person is added at
+    once, before the page is rendered (so a page listing the looks includes this one), and
+    committed by the staff blueprint when the page is answered; the blueprint refuses a page
+    declared as showing people that never said whom.
+    An empty call says "nobody this time". ``reason`` and ``note`` are what the staff member
+    gave, if the page asked; ``page`` names what was shown when it is less than the route
+    declares (a profile's name on the page asking for a reason, before the profile itself).
+    """
+    blueprint = current_app.blueprints.get(request.blueprint)
+    declared = getattr(blueprint, "pages", {}).get(request.endpoint)
+    if declared is None:
+        raise UndeclaredLook(f"{request.endpoint} is not declared as showing personal data")
+    if not _look_recorders:
+        raise UndeclaredLook("no staff access log is registered")
+    g.staff_looks_recorded = True
+    user_ids = sorted({getattr(u, "id", u) for u in users if u is not None})
+    addresses = sorted({e.strip().lower() for e in emails if e})
+    if not user_ids and not addresses:
+        return
+    for recorder in _look_recorders:
+        recorder(
+            current_user._get_current_object(),
+            page or declared,
+            user_ids,
+            addresses,
+            reason,
+            note,
+        )
 
 
 class StaffBlueprint(Blueprint):
@@ -135,7 +145,7 @@ class StaffBlueprint(Blueprint):
         self._answering: dict[Callable, Callable] = {}
         self.made_by_staff_factory = True
         self.before_request(_refuse_unless_staff)
-        self.after_request(self._record_looks)
+        self.after_request(self._check_looks_recorded)
 
     def route(self, rule: str, *, shows: str | None, **options):
         register = super().route(rule, **options)
@@ -166,26 +176,16 @@ class StaffBlueprint(Blueprint):
     def declares(self, endpoint: str) -> bool:
         return endpoint in self.pages
 
-    def _record_looks(self, response):
+    def _check_looks_recorded(self, response):
+        """A page declared as showing people, answered by its view, said whom it showed."""
         page = self.pages.get(request.endpoint)
-        looks = g.pop("staff_looks", None)
+        recorded = g.pop("staff_looks_recorded", False)
         answered = g.pop("staff_view_answered", False)
         if page is None or not answered or response.status_code not in _SHOWN_STATUSES:
             return response
-        if looks is None:
+        if not recorded:
             raise UndeclaredLook(f"{request.endpoint} shows personal data but not whose")
-        if not _look_recorders:
-            raise UndeclaredLook("no staff access log is registered")
-        if looks["users"] or looks["emails"]:
-            for recorder in _look_recorders:
-                recorder(
-                    current_user._get_current_object(),
-                    looks["page"] or page,
-                    sorted(looks["users"]),
-                    sorted(looks["emails"]),
-                    looks["reason"],
-                    looks["note"],
-                )
+        db.session.commit()
         return response
 
 
@@ -193,8 +193,9 @@ def staff_blueprint(name: str, import_name: str, *, url_prefix: str) -> StaffBlu
     """A blueprint for staff pages, every one of them behind the staff guard and the access log.
 
     The guard runs before each request the blueprint answers, so a page added to it cannot
-    forget it; after the view, the looks it declared are recorded (see
-    :class:`StaffBlueprint`). Staff pages live under ``/admin``; a test checks that every rule
+    forget it; after the view, a page declared as showing people is refused unless the view
+    named them through :func:`shown`, which recorded the looks (see :class:`StaffBlueprint`).
+    Staff pages live under ``/admin``; a test checks that every rule
     there belongs to a blueprint made here (``made_by_staff_factory`` marks them).
     """
     if not url_prefix.startswith("/admin"):

@@ -272,10 +272,11 @@ def record_looks(
     note: str | None = None,
 ) -> int:
     """One access entry per person a staff page showed, whatever the number of people: one
-    query finds the accounts behind the addresses shown, one insert writes every entry.
-    Commits. Registered with the staff blueprints (``security.register_look_recorder``), which
-    call it after every page declared as showing personal data. Addresses with no account
-    have nobody to show the entry to, and are not recorded."""
+    query finds the accounts behind the addresses shown, one insert writes every entry, in
+    the request's transaction (no commit here: a commit would expire the rows the page is
+    about to render). Registered with the staff blueprints (``security.register_look_recorder``),
+    whose ``shown`` calls it and which commit once the page is answered. Addresses with no
+    account have nobody to show the entry to, and are not recorded."""
     subject_ids = set(user_ids)
     if emails:
         subject_ids.update(
@@ -298,7 +299,6 @@ def record_looks(
             for subject_id in sorted(subject_ids)
         ],
     )
-    db.session.commit()
     return len(subject_ids)
 
 
