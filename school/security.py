@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 import bcrypt
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, g, request
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from school.extensions import db
 
 # A hash of a random password, checked against when no account matches, so a login for an
 # unknown address costs the same time as one for a known address.
@@ -65,19 +69,138 @@ def _refuse_unless_staff():
     return None
 
 
-def staff_blueprint(name: str, import_name: str, *, url_prefix: str) -> Blueprint:
-    """A blueprint for staff pages, every one of them behind the staff guard.
+# Whoever keeps the staff access log hands its writer in at start-up (the profile package
+# does): ``recorder(staff, page, user_ids, emails, reason, note)`` adds one look per person
+# in one insert, in the request's transaction; the staff blueprint commits it once the page
+# is answered. Plumbing cannot import the domain that owns the log.
+LookRecorder = Callable[..., None]
+_look_recorders: list[LookRecorder] = []
+
+# Answers of a view that show the page: a success, or a form shown again with its errors.
+# Redirects, refusals and missing pages show nobody; neither does a request turned away before
+# the view ran (the staff guard, a missing CSRF token).
+_SHOWN_STATUSES = {*range(200, 300), 400}
+
+
+class UndeclaredLook(RuntimeError):
+    """A staff page declared as showing personal data answered without saying whom it shows."""
+
+
+def register_look_recorder(recorder: LookRecorder) -> None:
+    if recorder not in _look_recorders:
+        _look_recorders.append(recorder)
+
+
+def shown(
+    users: Iterable = (),
+    emails: Iterable = (),
+    *,
+    reason: str = "",
+    note: str | None = None,
+    page: str | None = None,
+) -> None:
+    """Say whom the staff page being answered shows: accounts (users or their ids) and
+    addresses (for mail and requests tied to an address). One look per person is added at
+    once, before the page is rendered (so a page listing the looks includes this one), and
+    committed by the staff blueprint when the page is answered; the blueprint refuses a page
+    declared as showing people that never said whom.
+    An empty call says "nobody this time". ``reason`` and ``note`` are what the staff member
+    gave, if the page asked; ``page`` names what was shown when it is less than the route
+    declares (a profile's name on the page asking for a reason, before the profile itself).
+    """
+    blueprint = current_app.blueprints.get(request.blueprint)
+    declared = getattr(blueprint, "pages", {}).get(request.endpoint)
+    if declared is None:
+        raise UndeclaredLook(f"{request.endpoint} is not declared as showing personal data")
+    if not _look_recorders:
+        raise UndeclaredLook("no staff access log is registered")
+    g.staff_looks_recorded = True
+    user_ids = sorted({getattr(u, "id", u) for u in users if u is not None})
+    addresses = sorted({e.strip().lower() for e in emails if e})
+    if not user_ids and not addresses:
+        return
+    for recorder in _look_recorders:
+        recorder(
+            current_user._get_current_object(),
+            page or declared,
+            user_ids,
+            addresses,
+            reason,
+            note,
+        )
+
+
+class StaffBlueprint(Blueprint):
+    """A blueprint whose every route says whether it shows personal data.
+
+    ``shows`` is a short key naming the page for the person whose data it shows (the student
+    reads it in "who looked at my data"), or None for a page that shows nobody's data. It has
+    no default: a route that does not declare it fails at import, and a test walks the URL map
+    for rules added another way.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pages: dict[str, str | None] = {}
+        self._answering: dict[Callable, Callable] = {}
+        self.made_by_staff_factory = True
+        self.before_request(_refuse_unless_staff)
+        self.after_request(self._check_looks_recorded)
+
+    def route(self, rule: str, *, shows: str | None, **options):
+        register = super().route(rule, **options)
+
+        def decorator(view):
+            endpoint = options.get("endpoint") or view.__name__
+            self.pages[f"{self.name}.{endpoint}"] = shows
+
+            register(self._marking_answered(view))
+            return view
+
+        return decorator
+
+    def _marking_answered(self, view):
+        """The view, noting that it answered rather than aborted (one wrapper per view, as
+        routes may be stacked)."""
+        if view not in self._answering:
+
+            @functools.wraps(view)
+            def answered(*args, **kwargs):
+                response = view(*args, **kwargs)
+                g.staff_view_answered = True  # not on abort(): an error page shows nobody
+                return response
+
+            self._answering[view] = answered
+        return self._answering[view]
+
+    def declares(self, endpoint: str) -> bool:
+        return endpoint in self.pages
+
+    def _check_looks_recorded(self, response):
+        """A page declared as showing people, answered by its view, said whom it showed."""
+        page = self.pages.get(request.endpoint)
+        recorded = g.pop("staff_looks_recorded", False)
+        answered = g.pop("staff_view_answered", False)
+        if page is None or not answered or response.status_code not in _SHOWN_STATUSES:
+            return response
+        if not recorded:
+            raise UndeclaredLook(f"{request.endpoint} shows personal data but not whose")
+        db.session.commit()
+        return response
+
+
+def staff_blueprint(name: str, import_name: str, *, url_prefix: str) -> StaffBlueprint:
+    """A blueprint for staff pages, every one of them behind the staff guard and the access log.
 
     The guard runs before each request the blueprint answers, so a page added to it cannot
-    forget it. Staff pages live under ``/admin``; a test checks that every rule there belongs
-    to a blueprint made here (``made_by_staff_factory`` marks them).
+    forget it; after the view, a page declared as showing people is refused unless the view
+    named them through :func:`shown`, which recorded the looks (see :class:`StaffBlueprint`).
+    Staff pages live under ``/admin``; a test checks that every rule
+    there belongs to a blueprint made here (``made_by_staff_factory`` marks them).
     """
     if not url_prefix.startswith("/admin"):
         raise ValueError(f"staff pages live under /admin, not {url_prefix!r}")
-    blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
-    blueprint.before_request(_refuse_unless_staff)
-    blueprint.made_by_staff_factory = True
-    return blueprint
+    return StaffBlueprint(name, import_name, url_prefix=url_prefix)
 
 
 def is_safe_redirect(target: str | None) -> bool:

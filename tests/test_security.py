@@ -87,7 +87,7 @@ def test_every_rule_under_admin_belongs_to_a_blueprint_made_by_the_staff_factory
 def test_the_staff_factory_installs_the_guard_and_keeps_staff_pages_under_admin(app):
     blueprint = staff_blueprint("example_admin", __name__, url_prefix="/admin/example")
 
-    @blueprint.route("/")
+    @blueprint.route("/", shows=None)
     def page():
         return "staff only"
 

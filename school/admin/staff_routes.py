@@ -14,7 +14,7 @@ from school.security import staff_blueprint
 bp = staff_blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.route("/")
+@bp.route("/", shows=None)
 def home():
     counts = dict(
         db.session.execute(

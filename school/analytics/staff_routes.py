@@ -10,7 +10,7 @@ from school.security import staff_blueprint
 bp = staff_blueprint("analytics_admin", __name__, url_prefix="/admin/analytics")
 
 
-@bp.route("")
+@bp.route("", shows=None)
 def summary():
     days = request.args.get("days", 30, type=int)
     days = days if days in (7, 30, 90) else 30

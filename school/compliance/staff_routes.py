@@ -26,7 +26,7 @@ from school.security import staff_blueprint
 bp = staff_blueprint("compliance", __name__, url_prefix="/admin/registers")
 
 
-@bp.route("/")
+@bp.route("/", shows=None)
 def overview():
     return render_template(
         "compliance/overview.html",
@@ -44,8 +44,8 @@ def overview():
     )
 
 
-@bp.route("/processors/new", methods=["GET", "POST"])
-@bp.route("/processors/<int:processor_id>", methods=["GET", "POST"])
+@bp.route("/processors/new", methods=["GET", "POST"], shows=None)
+@bp.route("/processors/<int:processor_id>", methods=["GET", "POST"], shows=None)
 def processor(processor_id=None):
     existing = db.get_or_404(Processor, processor_id) if processor_id else None
     form = ProcessorForm(obj=existing)
@@ -65,7 +65,7 @@ def processor(processor_id=None):
     return render_template("compliance/processor.html", form=form, processor=existing)
 
 
-@bp.route("/inquiries/new", methods=["GET", "POST"])
+@bp.route("/inquiries/new", methods=["GET", "POST"], shows=None)
 def new_inquiry():
     form = InquiryForm()
     if form.validate_on_submit():
@@ -83,7 +83,7 @@ def new_inquiry():
     return render_template("compliance/inquiry.html", form=form, inquiry=None)
 
 
-@bp.route("/inquiries/<int:inquiry_id>", methods=["GET", "POST"])
+@bp.route("/inquiries/<int:inquiry_id>", methods=["GET", "POST"], shows=None)
 def inquiry(inquiry_id):
     record = db.get_or_404(AuthorityInquiry, inquiry_id)
     form = InquiryAnswerForm(obj=record)
@@ -99,7 +99,7 @@ def inquiry(inquiry_id):
     return render_template("compliance/inquiry.html", form=form, inquiry=record)
 
 
-@bp.route("/breaches/new", methods=["GET", "POST"])
+@bp.route("/breaches/new", methods=["GET", "POST"], shows=None)
 def new_breach():
     form = BreachForm()
     if form.validate_on_submit():
@@ -116,7 +116,7 @@ def new_breach():
     return render_template("compliance/breach_new.html", form=form)
 
 
-@bp.route("/breaches/<int:breach_id>", methods=["GET", "POST"])
+@bp.route("/breaches/<int:breach_id>", methods=["GET", "POST"], shows=None)
 def breach(breach_id):
     record = db.get_or_404(Breach, breach_id)
     form = BreachNotifiedForm()

@@ -15,7 +15,7 @@ from school.security import staff_blueprint
 bp = staff_blueprint("course_admin", __name__, url_prefix="/admin/courses")
 
 
-@bp.route("/")
+@bp.route("/", shows=None)
 def courses():
     page = paginate(services.staff_course_list(), per_page=30)
     return render_template("courses/admin_list.html", page=page)
@@ -50,8 +50,8 @@ def _picture_change(upload, remove: bool) -> services.PictureChange:
     return services.PictureChange(upload=upload.stream if chosen else None, remove=bool(remove))
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@bp.route("/new", methods=["GET", "POST"], shows=None)
+@bp.route("/<slug>/edit", methods=["GET", "POST"], shows=None)
 def edit(slug=None):
     course = None
     if slug is not None:

@@ -11,7 +11,7 @@ from school.enrollment import services
 from school.enrollment.forms import ActionForm, DeclineForm, PaymentForm
 from school.enrollment.models import STATUS_LABELS, EnrollmentStatus, PaymentStatus
 from school.pagination import paginate
-from school.security import staff_blueprint
+from school.security import shown, staff_blueprint
 
 bp = staff_blueprint("enrollment_admin", __name__, url_prefix="/admin/enrolments")
 
@@ -28,20 +28,22 @@ def _found(public_id: str):
     enrollment = services.enrollment_for_staff(public_id)
     if enrollment is None:
         abort(404)
+    shown(users=[enrollment.user_id])
     return enrollment
 
 
-@bp.route("/")
+@bp.route("/", shows="enrolment_list")
 def queue():
     wanted = request.args.get("status", "")
     status = EnrollmentStatus(wanted) if wanted in EnrollmentStatus._value2member_map_ else None
     page = paginate(services.staff_queue(status), per_page=30)
+    shown(users=[enrollment.user_id for enrollment in page.items])
     return render_template(
         "enrollment/admin_queue.html", page=page, status=status, labels=STATUS_LABELS
     )
 
 
-@bp.route("/<public_id>")
+@bp.route("/<public_id>", shows="enrolment")
 def detail(public_id):
     enrollment = _found(public_id)
     payment_form = PaymentForm(obj=enrollment)
@@ -55,7 +57,7 @@ def detail(public_id):
     )
 
 
-@bp.route("/<public_id>/act", methods=["POST"])
+@bp.route("/<public_id>/act", methods=["POST"], shows="enrolment")
 def act(public_id):
     enrollment = _found(public_id)
     form = ActionForm()
@@ -70,7 +72,7 @@ def act(public_id):
     return redirect(url_for("enrollment_admin.detail", public_id=public_id))
 
 
-@bp.route("/<public_id>/decline", methods=["POST"])
+@bp.route("/<public_id>/decline", methods=["POST"], shows="enrolment")
 def decline(public_id):
     enrollment = _found(public_id)
     form = DeclineForm()
@@ -91,7 +93,7 @@ def decline(public_id):
     return redirect(url_for("enrollment_admin.detail", public_id=public_id))
 
 
-@bp.route("/<public_id>/payment", methods=["POST"])
+@bp.route("/<public_id>/payment", methods=["POST"], shows="enrolment")
 def payment(public_id):
     enrollment = _found(public_id)
     form = PaymentForm()

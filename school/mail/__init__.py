@@ -8,9 +8,11 @@ from flask import current_app
 def init_app(app) -> None:
     from school.mail import models, staff_routes  # noqa: F401, PLC0415  (models registers the table)
     from school.mail.cli import mail_cli  # noqa: PLC0415
+    from school.mail.masking import mask_secrets  # noqa: PLC0415
     from school.mail.services import send_committed  # noqa: PLC0415
 
     app.cli.add_command(mail_cli)
+    app.add_template_filter(mask_secrets)
     app.register_blueprint(staff_routes.bp)
 
     def deliver_committed_mail():

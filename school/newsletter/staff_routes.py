@@ -23,13 +23,13 @@ def _campaign_or_404(public_id):
     return campaign
 
 
-@bp.route("/")
+@bp.route("/", shows=None)
 def index():
     return render_template("newsletter/admin/index.html", history=services.history())
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@bp.route("/<public_id>/edit", methods=["GET", "POST"])
+@bp.route("/new", methods=["GET", "POST"], shows=None)
+@bp.route("/<public_id>/edit", methods=["GET", "POST"], shows=None)
 def compose(public_id=None):
     campaign = _campaign_or_404(public_id) if public_id else None
     if campaign is not None and not campaign.is_draft:
@@ -58,7 +58,7 @@ def compose(public_id=None):
     return render_template("newsletter/admin/compose.html", form=form, campaign=campaign)
 
 
-@bp.route("/<public_id>")
+@bp.route("/<public_id>", shows=None)
 def show(public_id):
     campaign = _campaign_or_404(public_id)
     audience_count = None
@@ -75,13 +75,13 @@ def show(public_id):
     )
 
 
-@bp.route("/<public_id>/progress.json")
+@bp.route("/<public_id>/progress.json", shows=None)
 def progress(public_id):
     campaign = _campaign_or_404(public_id)
     return jsonify(services.progress(campaign).as_dict())
 
 
-@bp.route("/<public_id>/test", methods=["POST"])
+@bp.route("/<public_id>/test", methods=["POST"], shows=None)
 def send_test(public_id):
     campaign = _campaign_or_404(public_id)
     if ActionForm().validate_on_submit():
@@ -90,7 +90,7 @@ def send_test(public_id):
     return redirect(url_for("newsletter_admin.show", public_id=public_id))
 
 
-@bp.route("/<public_id>/send", methods=["POST"])
+@bp.route("/<public_id>/send", methods=["POST"], shows=None)
 def send(public_id):
     campaign = _campaign_or_404(public_id)
     if ActionForm().validate_on_submit():

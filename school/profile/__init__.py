@@ -17,14 +17,17 @@ def init_app(app) -> None:
         photo_bytes,
         photo_for_erasure,
         purge_access_log,
+        record_looks,
         start_profile,
     )
+    from school.security import register_look_recorder  # noqa: PLC0415
 
     ensure_keys(app)
     register_signup_hook(start_profile)
     erasure.register_hook(photo_for_erasure)
     export.register_photo_source(photo_bytes)
     retention.register_job("staff access entries past three years deleted", purge_access_log)
+    register_look_recorder(record_looks)
     app.register_blueprint(bp)
     app.register_blueprint(staff_routes.bp)
     app.cli.add_command(keys_cli)

@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 
 from school import pictures
 from school.i18n import LANGUAGE_NAMES
+from school.pagination import paginate
 from school.privacy.data import collector, holdings
 from school.profile import bp, services
 from school.profile.forms import (
@@ -27,6 +28,9 @@ from school.profile.forms import (
     RemoveLanguageForm,
 )
 from school.profile.models import Level
+
+# Entries of "who looked at my data" on one page; a list a student scrolls, not an archive.
+ACCESSES_PER_PAGE = 25
 
 
 def _me():
@@ -195,7 +199,7 @@ def my_data():
         ),
         show=holdings.show,
         formatters=_formatters(),
-        accesses=services.access_log(user),
+        accesses=paginate(services.access_query(user), ACCESSES_PER_PAGE, parameter="looks"),
         reason_label=services.reason_label,
         page_label=services.page_label,
     )

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import joinedload
 
 from school import pictures
 from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.consent import reports as consent_reports
 from school.privacy.data.registry import ACCESS_LOG
 from school.profile.models import LanguageLevel, Level, Profile, StaffAccess
 
@@ -44,10 +44,21 @@ ACCESS_REASONS = {
 
 ACCESS_PAGES = {
     "profile": _l("Your profile"),
+    "profile_reason": _l("Your name, on the page asking for a reason to open your profile"),
     "photo": _l("Your photograph"),
     "privacy_request": _l("A privacy request of yours"),
+    "privacy_queue": _l("The list of privacy requests, where yours appears"),
     "export": _l("An export of your data"),
     "consent_history": _l("Your consent history"),
+    "student_list": _l("The list of students, where your name and email appear"),
+    "enrolment_list": _l("The list of enrolments, where yours appears"),
+    "enrolment": _l("An enrolment of yours, with your message and payment"),
+    "intake_list": _l("The list of emails the school received, where yours appears"),
+    "intake_message": _l("An email you sent to the school, as it arrived"),
+    "outbox_list": _l("The list of emails the school sent, where one to you appears"),
+    "outbox_message": _l("An email the school sent you"),
+    "spool_file": _l("A copy of an email the school sent you"),
+    "consent_acceptances": _l("The list of consents given and withdrawn, where yours appear"),
 }
 
 PROFILE_FIELDS = (
@@ -238,14 +249,6 @@ def log_staff_access(
     return entry
 
 
-def open_consent_history(staff: User, person: User, reason: str, note: str | None):
-    """The person's consent history for ``staff``; the look and its reason are recorded and
-    committed first, and the person sees them under "who looked at my data"."""
-    record_staff_access(staff, person, consent_reports.HISTORY_PAGE, reason, note)
-    db.session.commit()
-    return consent_reports.history_of(person)
-
-
 def record_staff_access(
     staff: User, subject: User, page: str, reason: str, note: str | None = None
 ) -> StaffAccess:
@@ -262,15 +265,57 @@ def record_staff_access(
     return entry
 
 
-def access_log(subject: User, limit: int = 200) -> list[StaffAccess]:
-    return list(
-        db.session.scalars(
-            select(StaffAccess)
-            .where(StaffAccess.subject_id == subject.id)
-            .order_by(StaffAccess.at.desc(), StaffAccess.id.desc())
-            .limit(limit)
+def record_looks(
+    staff: User,
+    page: str,
+    user_ids: list[int],
+    emails: list[str],
+    reason: str = "",
+    note: str | None = None,
+) -> int:
+    """One access entry per person a staff page showed, whatever the number of people: one
+    query finds the accounts behind the addresses shown, one insert writes every entry, in
+    the request's transaction (no commit here: a commit would expire the rows the page is
+    about to render). Registered with the staff blueprints (``security.register_look_recorder``),
+    whose ``shown`` calls it and which commit once the page is answered. Addresses with no
+    account have nobody to show the entry to, and are not recorded."""
+    subject_ids = set(user_ids)
+    if emails:
+        subject_ids.update(
+            db.session.scalars(select(User.id).where(func.lower(User.email).in_(emails)))
         )
+    if not subject_ids:
+        return 0
+    at = utcnow()
+    db.session.execute(
+        insert(StaffAccess),
+        [
+            {
+                "staff_id": staff.id,
+                "subject_id": subject_id,
+                "at": at,
+                "page": page[:40],
+                "reason": reason[:40],
+                "note": _blank_to_none(note[:200] if note else None),
+            }
+            for subject_id in sorted(subject_ids)
+        ],
     )
+    return len(subject_ids)
+
+
+def access_query(subject: User):
+    """The person's access entries, newest first, for paging."""
+    return (
+        select(StaffAccess)
+        .options(joinedload(StaffAccess.staff))
+        .where(StaffAccess.subject_id == subject.id)
+        .order_by(StaffAccess.at.desc(), StaffAccess.id.desc())
+    )
+
+
+def access_log(subject: User, limit: int = 200) -> list[StaffAccess]:
+    return list(db.session.scalars(access_query(subject).limit(limit)))
 
 
 def reason_label(key: str):

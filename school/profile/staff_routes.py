@@ -1,46 +1,41 @@
 """Staff pages about students: a searchable list, and profiles opened only with a reason.
 
-Profiles are addressed by ``User.public_id``, never by the integer id. Every opening of a
-profile records who, whom, when and why (:func:`services.log_staff_access`) before anything
-is shown; the student sees that record on their "My data" page.
+Profiles are addressed by ``User.public_id``, never by the integer id. Every page here names
+the students it shows (``shown``); the staff blueprint records who, whom, when and, for a
+profile, why (:func:`services.record_looks`), and the student sees it on their "My data" page.
 """
 
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from flask_login import current_user
 
 from school.pagination import paginate
+from school.privacy.consent import reports as consent_reports
 from school.privacy.consent.ledger import ACTION_LABELS, PURPOSE_LABELS
 from school.profile import routes as student_routes
 from school.profile import services
 from school.profile.forms import AccessReasonForm
-from school.security import staff_blueprint
+from school.security import shown, staff_blueprint
 
 bp = staff_blueprint("students", __name__, url_prefix="/admin/students")
 
 
-@bp.route("")
+@bp.route("", shows="student_list")
 def students():
     query_text = request.args.get("q", "").strip()[:100]
     page = paginate(services.search_students(query_text), per_page=30)
+    shown(users=page.items)
     return render_template("profile/staff_list.html", page=page, q=query_text)
 
 
-@bp.route("/<public_id>", methods=["GET", "POST"])
+@bp.route("/<public_id>", methods=["GET", "POST"], shows="profile")
 def student(public_id):
     subject = services.find_student(public_id)
     if subject is None:
         abort(404)
     form = AccessReasonForm()
     if request.method == "POST" and form.validate_on_submit():
-        services.log_staff_access(
-            current_user._get_current_object(),
-            subject,
-            "profile",
-            form.reason.data,
-            form.note.data,
-        )
+        shown(users=[subject], reason=form.reason.data, note=form.note.data)
         return render_template(
             "profile/staff_profile.html",
             subject=subject,
@@ -53,11 +48,12 @@ def student(public_id):
             reason=form.reason.data,
             note=form.note.data or "",
         )
+    shown(users=[subject], page="profile_reason")
     status = 400 if request.method == "POST" else 200
     return render_template("profile/staff_reason.html", subject=subject, form=form), status
 
 
-@bp.route("/<public_id>/consents", methods=["GET", "POST"])
+@bp.route("/<public_id>/consents", methods=["GET", "POST"], shows="consent_history")
 def consent_history(public_id):
     """A student's consent history: shown only once a reason is given, and the look logged."""
     person = services.find_student(public_id)
@@ -65,24 +61,24 @@ def consent_history(public_id):
         abort(404)
     form = AccessReasonForm()
     if request.method == "POST" and form.validate_on_submit():
-        history = services.open_consent_history(
-            current_user._get_current_object(), person, form.reason.data, form.note.data
-        )
+        shown(users=[person], reason=form.reason.data, note=form.note.data)
         return render_template(
             "privacy/admin_consent_history.html",
             person=person,
-            history=history,
+            history=consent_reports.history_of(person),
             purpose_labels=PURPOSE_LABELS,
             action_labels=ACTION_LABELS,
         )
+    shown(users=[person], page="profile_reason")
     status = 400 if request.method == "POST" else 200
     return render_template("privacy/admin_consent_reason.html", person=person, form=form), status
 
 
-@bp.route("/<public_id>/photo")
+@bp.route("/<public_id>/photo", shows="photo")
 def photo(public_id):
     subject = services.find_student(public_id)
     profile = services.profile_of(subject) if subject else None
     if profile is None or not profile.photo_file:
         abort(404)
+    shown(users=[subject])
     return student_routes.send_photo(profile.photo_file)

@@ -89,6 +89,19 @@ def acceptances(filters: AcceptanceFilter):
     )
 
 
+def people_in(filters: AcceptanceFilter) -> list[tuple[int | None, str | None]]:
+    """Whose rows match (account id, address), once each: a download shows them all, and
+    the staff access log records each person it shows."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(ConsentRecord.user_id, ConsentRecord.email)
+            .where(*filters.conditions())
+            .distinct()
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class VersionCount:
     version: str | None

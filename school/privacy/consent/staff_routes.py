@@ -21,12 +21,12 @@ from school.pagination import paginate
 from school.privacy.consent import policies, reports
 from school.privacy.consent.forms import AcceptanceFilterForm, PolicyVersionForm
 from school.privacy.consent.ledger import ACTION_LABELS, PURPOSE_LABELS, current_policy
-from school.security import staff_blueprint
+from school.security import shown, staff_blueprint
 
 bp = staff_blueprint("policy_admin", __name__, url_prefix="/admin/policies")
 
 
-@bp.route("/")
+@bp.route("/", shows=None)
 def versions():
     return render_template(
         "privacy/admin_versions.html",
@@ -47,7 +47,7 @@ def _draft(form: PolicyVersionForm) -> policies.PolicyDraft:
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/new", methods=["GET", "POST"], shows=None)
 def publish():
     """Write a version starting from the one in force, preview it, then publish it."""
     form = PolicyVersionForm()
@@ -94,24 +94,28 @@ def _acceptance_filters() -> tuple[AcceptanceFilterForm, reports.AcceptanceFilte
     return form, form.filters()
 
 
-@bp.route("/acceptances")
+@bp.route("/acceptances", shows="consent_acceptances")
 def acceptances():
     """Who gave or withdrew which consent under which version: counts, then the rows."""
     form, filters = _acceptance_filters()
+    page = paginate(reports.acceptances(filters), per_page=50)
+    shown(users=[r.user_id for r in page.items], emails=[r.email for r in page.items])
     return render_template(
         "privacy/admin_acceptances.html",
         form=form,
         args=filters.as_args(),
         counts=reports.counts_by_version(filters),
-        page=paginate(reports.acceptances(filters), per_page=50),
+        page=page,
         purpose_labels=PURPOSE_LABELS,
         action_labels=ACTION_LABELS,
     )
 
 
-@bp.route("/acceptances.csv")
+@bp.route("/acceptances.csv", shows="consent_acceptances")
 def acceptances_csv():
     _form, filters = _acceptance_filters()
+    people = reports.people_in(filters)
+    shown(users=[user_id for user_id, _ in people], emails=[email for _, email in people])
     response = Response(stream_with_context(reports.acceptances_csv(filters)), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="consent-acceptances.csv"'
     response.headers["Cache-Control"] = "private, no-store"

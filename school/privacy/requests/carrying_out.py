@@ -13,13 +13,12 @@ from school.mail.services import queue_email
 from school.privacy.consent.ledger import current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.privacy.data import erasure, export
-from school.privacy.data.personal_data import Subject
 from school.privacy.requests.corrections import apply_corrections, correction_proposals
 from school.privacy.requests.labels import TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError, transition
 from school.privacy.requests.lifecycle import note as add_note
 from school.privacy.requests.models import PrivacyRequest, RequestStatus, RequestType
-from school.privacy.requests.report import processing_report
+from school.privacy.requests.report import processing_report, subject_of
 from school.web_urls import absolute_url
 
 S = RequestStatus
@@ -152,13 +151,6 @@ SUBJECTS = {
 }
 
 
-def _subject(request, user) -> Subject:
-    """Whose data a request is about: the account, or the address it came from."""
-    if user is not None:
-        return Subject(user.id, user.email)
-    return Subject(None, request.subject_email or "")
-
-
 def tell(request, user, event: str, **context) -> None:
     """Queue the email that tells the person what happened to their request."""
     address = user.email if user is not None else request.subject_email
@@ -173,6 +165,10 @@ def tell(request, user, event: str, **context) -> None:
         type_label=TYPE_LABELS[request.type],
         centre_link=absolute_url("privacy.centre"),
         report_link=absolute_url("privacy.report", public_id=request.public_id),
-        report=processing_report(_subject(request, user)) if event == "report" else None,
+        report=(
+            processing_report(subject_of(user, request.subject_email))
+            if event == "report"
+            else None
+        ),
         **context,
     )

@@ -11,13 +11,12 @@ from school.forms import ConfirmLinkForm, blank_fields
 from school.i18n import current_language, translated
 from school.privacy.blueprint import bp
 from school.privacy.data import export
-from school.privacy.data.collector import subject_of
 from school.privacy.requests import asking
 from school.privacy.requests.forms import CancelForm, CorrectionForm, InquiryForm, RequestForm
 from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError, cancel_request
 from school.privacy.requests.models import RequestStatus, RequestType
-from school.privacy.requests.report import processing_report
+from school.privacy.requests.report import processing_report, subject_of
 from school.security import TokenError
 
 T = RequestType
@@ -166,9 +165,8 @@ def report(public_id):
     found = _own(public_id)
     if found.type not in (T.ACCESS, T.THIRD_PARTIES) or found.status is not RequestStatus.COMPLETED:
         abort(404)
-    return render_template(
-        "privacy/report.html", req=found, report=processing_report(subject_of(current_user))
-    )
+    report = processing_report(subject_of(current_user, found.subject_email))
+    return render_template("privacy/report.html", req=found, report=report)
 
 
 @bp.route("/privacy/exports/<token>")

@@ -49,6 +49,13 @@ def _lock(request: PrivacyRequest, expected: set[RequestStatus]) -> None:
     db.session.refresh(request)
 
 
+def _refuse(message, request: PrivacyRequest) -> RequestError:
+    """A refusal after the lock was taken: the lock is let go at once, before the page that
+    says why (and records the look) is shown."""
+    db.session.rollback()
+    return RequestError(message, request)
+
+
 def _log_access(staff: User | None, request: PrivacyRequest) -> None:
     if staff is None or request.user is None:
         return
@@ -60,7 +67,7 @@ def approve(request: PrivacyRequest, staff: User, *, corrections: dict | None = 
     """Approve and carry out; returns "completed" or "deferred" (erasure that must wait)."""
     _lock(request, {S.AWAITING_REVIEW, S.APPROVED})
     if request.type is T.WITHDRAW_MARKETING:
-        raise RequestError(_l("Marketing withdrawals take effect without approval."), request)
+        raise _refuse(_l("Marketing withdrawals take effect without approval."), request)
     if request.status is S.AWAITING_REVIEW:
         transition(request, S.APPROVED, actor=staff, actor_role="staff", note="approved")
         request.decided_by_id = staff.id
@@ -90,9 +97,9 @@ def extend(request: PrivacyRequest, staff: User, reason: str, months: int) -> da
         raise RequestError(_l("Belarusian law allows no extension of these deadlines."), request)
     _lock(request, {S.AWAITING_REVIEW, S.APPROVED})
     if request.extended_due_on is not None:
-        raise RequestError(_l("This request was already extended once."), request)
+        raise _refuse(_l("This request was already extended once."), request)
     if request.due_on is None or request.due_on < utcnow().date():
-        raise RequestError(
+        raise _refuse(
             _l("An extension must be told to the person before the first deadline."), request
         )
     latest = clocks.latest_extension(request.due_on)
@@ -110,7 +117,7 @@ def reply(request: PrivacyRequest, staff: User, answer: str) -> None:
     """Answer a general inquiry by email and close it."""
     _lock(request, {S.AWAITING_REVIEW, S.APPROVED})
     if request.type is not T.INQUIRY:
-        raise RequestError(_l("Only a general inquiry is answered with a reply."), request)
+        raise _refuse(_l("Only a general inquiry is answered with a reply."), request)
     if request.status is S.AWAITING_REVIEW:
         transition(request, S.APPROVED, actor=staff, actor_role="staff", note="answering")
     transition(request, S.COMPLETED, actor=staff, actor_role="staff", note="answered by email")

@@ -28,8 +28,8 @@ from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError
 from school.privacy.requests.models import RequestStatus, RequestType
 from school.privacy.requests.queue import deadlines, request_for_staff, staff_queue
-from school.profile.services import current_changes, log_staff_access
-from school.security import staff_blueprint
+from school.profile.services import current_changes
+from school.security import shown, staff_blueprint
 
 bp = staff_blueprint("privacy_admin", __name__, url_prefix="/admin/privacy")
 
@@ -41,7 +41,7 @@ def _found(public_id: str):
     return found
 
 
-@bp.route("/")
+@bp.route("/", shows="privacy_queue")
 def queue():
     form = QueueFilterForm(request.args)
     # Plain strings, translated once per language: lazy labels cost a lookup per option.
@@ -54,6 +54,10 @@ def queue():
     kind = RequestType._value2member_map_.get(form.type.data or "")
     status = RequestStatus._value2member_map_.get(form.status.data or "")
     page = paginate(staff_queue(kind, status), per_page=30)
+    shown(
+        users=[r.user_id for r in page.items if r.user_id is not None],
+        emails=[r.subject_email for r in page.items if r.user_id is None],
+    )
     args = {
         k: v for k, v in (("type", kind and kind.value), ("status", status and status.value)) if v
     }
@@ -72,10 +76,9 @@ def queue():
 def _detail(found, status=200, **forms):
     current = None
     proposals, unmatched = correction_proposals(found)
-    if found.user is not None:
-        log_staff_access(current_user, found.user, "privacy_request", "privacy_request")
-        if found.type is RequestType.CORRECTION:
-            current = current_changes(found.user)
+    shown(users=[found.user_id], emails=[found.subject_email], reason="privacy_request")
+    if found.user is not None and found.type is RequestType.CORRECTION:
+        current = current_changes(found.user)
     return render_template(
         "privacy/admin_request.html",
         req=found,
@@ -95,7 +98,7 @@ def _detail(found, status=200, **forms):
     ), status
 
 
-@bp.route("/<public_id>")
+@bp.route("/<public_id>", shows="privacy_request")
 def detail(public_id):
     return _detail(_found(public_id))
 
@@ -104,7 +107,7 @@ def _back(public_id):
     return redirect(url_for("privacy_admin.detail", public_id=public_id))
 
 
-@bp.route("/<public_id>/approve", methods=["POST"])
+@bp.route("/<public_id>/approve", methods=["POST"], shows="privacy_request")
 def approve(public_id):
     found = _found(public_id)
     if not DecisionForm().validate_on_submit():
@@ -130,7 +133,7 @@ def approve(public_id):
     return _back(public_id)
 
 
-@bp.route("/<public_id>/reject", methods=["POST"])
+@bp.route("/<public_id>/reject", methods=["POST"], shows="privacy_request")
 def reject(public_id):
     found = _found(public_id)
     form = RejectForm()
@@ -145,7 +148,7 @@ def reject(public_id):
     return _back(public_id)
 
 
-@bp.route("/<public_id>/extend", methods=["POST"])
+@bp.route("/<public_id>/extend", methods=["POST"], shows="privacy_request")
 def extend(public_id):
     found = _found(public_id)
     form = ExtendForm()
@@ -160,7 +163,7 @@ def extend(public_id):
     return _back(public_id)
 
 
-@bp.route("/<public_id>/reply", methods=["POST"])
+@bp.route("/<public_id>/reply", methods=["POST"], shows="privacy_request")
 def reply(public_id):
     found = _found(public_id)
     form = ReplyForm()

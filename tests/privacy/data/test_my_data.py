@@ -26,7 +26,7 @@ from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.privacy.data import collector, registry
 from school.privacy.data.holdings import RECORDS_PER_PAGE
 from school.profile.services import log_staff_access
-from tests.conftest import link_in, path_of
+from tests.conftest import PASSWORD, link_in, path_of
 from tests.privacy.helpers import ask, decide, latest
 from tests.profile.helpers import FULL_PROFILE
 
@@ -74,6 +74,11 @@ def everything(app, student, student_client, staff, make_course):
     subscribe_visitor(student.email, "en")  # a newsletter sign-up of the same address
     ingest(emailed_request(student.email), source="pipe")  # a request sent by email
     log_staff_access(staff, student, "profile", "support", note="helping with a login")
+    student_client.submit(  # an address change waiting for its link
+        "/account/email",
+        {"em-new_email": "sam.next@example.org", "em-current_password": PASSWORD},
+        csrf_field="em-csrf_token",
+    )
     return student
 
 
