@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from school.accounts.models import User
@@ -24,6 +25,7 @@ def erase(student_client, staff_client) -> None:
     decide(staff_client, latest("erasure"))
 
 
+@pytest.mark.sqlite_only  # flask backup and restore copy the SQLite file
 def test_restore_drill_back_up_erase_restore_and_the_person_is_gone_again(
     app, runner, student, student_client, staff_client, make_user, smtp
 ):
@@ -48,6 +50,7 @@ def test_restore_drill_back_up_erase_restore_and_the_person_is_gone_again(
     assert findings and all(path.startswith("backups/") for path in findings)
 
 
+@pytest.mark.sqlite_only  # flask backup and restore copy the SQLite file
 def test_a_backup_records_when_it_was_taken_and_only_later_erasures_are_reapplied(
     app, runner, make_user, student, student_client, staff_client, smtp
 ):
@@ -63,6 +66,7 @@ def test_a_backup_records_when_it_was_taken_and_only_later_erasures_are_reapplie
     assert "backup_taken" not in tables
 
 
+@pytest.mark.sqlite_only  # flask backup and restore copy the SQLite file
 def test_a_copy_that_does_not_say_when_it_was_taken_gets_every_erasure_reapplied(
     app, runner, student, student_client, staff_client, smtp, tmp_path_factory
 ):
@@ -88,7 +92,7 @@ def test_after_a_restore_by_other_means_the_journal_is_reapplied_from_a_time(
     erase(student_client, staff_client)
     # As if the database came back from a dump taken before the erasure.
     db.session.execute(
-        db.text("UPDATE user SET erased_at = NULL, email = :email WHERE id = :id"),
+        db.text('UPDATE "user" SET erased_at = NULL, email = :email WHERE id = :id'),
         {"email": email, "id": student_id},
     )
     db.session.commit()
