@@ -17,15 +17,12 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask import current_app
 
 from school.database import utcnow
 from school.privacy.data.personal_data import fingerprint
-
-if TYPE_CHECKING:
-    from school.privacy.data.erasure import ErasureResult
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,18 @@ def user_fingerprint(user_id: int) -> str:
     return fingerprint(f"user:{user_id}")
 
 
-def record(result: ErasureResult) -> None:
+class Erased(Protocol):
+    """What the journal keeps of an erasure (``erasure.ErasureResult`` is one): fingerprints
+    and counts, never a value."""
+
+    user_fingerprint: str
+    address_fingerprint: str
+    rows_deleted: dict[str, int]
+    rows_anonymised: dict[str, int]
+    stores: dict[str, int]
+
+
+def record(result: Erased) -> None:
     """Append one erasure, flushed to disk before returning (the erasure has committed)."""
     line = json.dumps(
         {
