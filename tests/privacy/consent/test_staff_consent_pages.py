@@ -69,10 +69,14 @@ def test_the_history_opens_only_with_a_reason_and_the_person_sees_the_look(
     asked = html.unescape(staff_client.get(url).text)
     assert "Why are you opening this consent history?" in asked
     assert "unsubscribe link" not in asked
-    assert db.session.scalars(select(StaffAccess)).all() == []
+    # The page asking for a reason shows only the person's name, and logs that much.
+    (named,) = db.session.scalars(select(StaffAccess)).all()
+    assert (named.page, named.reason) == ("profile_reason", "")
 
     consent_page(staff_client, student, note="proving a consent")
-    (look,) = db.session.scalars(select(StaffAccess)).all()
+    looks = db.session.scalars(select(StaffAccess).order_by(StaffAccess.id)).all()
+    look = looks[-1]
+    assert len(looks) == 2
     assert (look.staff_id, look.subject_id, look.page, look.reason, look.note) == (
         staff.id, student.id, "consent_history", "support", "proving a consent",
     )  # fmt: skip
