@@ -95,8 +95,9 @@ def demo_site() -> Iterator[Site]:
         {
             "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "demo-site",
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
+            # A demo school on plain HTTP, as `make run` serves it: published demo logins are
+            # allowed here, and cookies are not limited to HTTPS.
+            "SCHOOL_ENV": "development",
         }
     )
     with app.app_context():
