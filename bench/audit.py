@@ -121,15 +121,16 @@ def lighthouse(site: Site, entry: Page, profile: str, run: int, cookie: str | No
         command.append("--preset=desktop")
     if cookie:
         command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
-    for attempt in range(ATTEMPTS):
-        # On a busy machine Lighthouse now and then loses its trace (NO_NAVSTART): run again.
+    for _attempt in range(ATTEMPTS):
+        # Lighthouse now and then loses its trace (NO_NAVSTART): it then exits non-zero, or
+        # writes a report without a performance score. Either way, run again.
         finished = subprocess.run(command, check=False, env={**os.environ, "CHROME_PATH": CHROMIUM})
         if finished.returncode == 0:
-            break
-        if attempt == ATTEMPTS - 1:
-            finished.check_returncode()
-    report = json.loads(output.read_text())
-    return {name: report["categories"][name]["score"] for name in CATEGORIES}
+            report = json.loads(output.read_text())
+            scores = {name: report["categories"][name]["score"] for name in CATEGORIES}
+            if None not in scores.values():
+                return scores
+    raise RuntimeError(f"Lighthouse lost its trace {ATTEMPTS} times on {entry.path} ({profile})")
 
 
 def main() -> bool:
