@@ -120,6 +120,7 @@ class Shown:
     raw: str
     text: object
     is_time: bool = False
+    moment: str = ""  # a time as HTML's datetime attribute takes it (milliseconds at most)
 
 
 Formatters = Mapping[str, Callable[[object], object]]
@@ -147,9 +148,10 @@ def show(value: collector.Value, formatters: Formatters | None = None) -> Shown:
     if formatter is not None:
         return Shown(raw_text, formatter(value.value))
     if isinstance(value.value, datetime):
-        return Shown(raw_text, format_datetime(value.value, "short"), is_time=True)
+        moment = value.value.isoformat(timespec="milliseconds")
+        return Shown(raw_text, format_datetime(value.value, "short"), True, moment)
     if isinstance(value.value, date):
-        return Shown(raw_text, format_date(value.value, "long"), is_time=True)
+        return Shown(raw_text, format_date(value.value, "long"), True, value.value.isoformat())
     if isinstance(value.value, enum.Enum):
         return Shown(raw_text, value.value.value)
     if isinstance(value.value, dict):

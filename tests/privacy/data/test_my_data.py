@@ -297,3 +297,12 @@ def test_my_data_never_shows_another_persons_records(everything, make_user, app)
     codes = set(db.session.scalars(select(Certificate.code)))
     assert codes.isdisjoint(page.values)
     assert not re.search(r"203\.0\.113\.7", "".join(page.text))
+
+
+def test_times_on_my_data_are_valid_html_and_keep_the_exported_value(everything, student_client):
+    """HTML's datetime attribute takes at most milliseconds; the exact stored value rides in
+    a <data> element beside it, so nothing the export holds is lost from the page."""
+    page = student_client.get("/profile/my-data").text
+    moments = re.findall(r'<time datetime="([^"]+)"', page)
+    assert moments
+    assert not [moment for moment in moments if re.search(r"\.\d{4,}", moment)]
