@@ -66,9 +66,12 @@ class LanguageLevel(db.Model):
 
 
 class StaffAccess(db.Model):
-    """One opening of a student's personal data by a member of staff, with their reason.
+    """One opening of a person's data by a member of staff, with their reason.
 
-    The student sees these rows on their "My data" page.
+    A student sees these rows on their "My data" page. A look at someone without an account
+    (a request emailed from an address alone) names that address in ``subject_email``
+    instead, and comes with everything else tied to the address in its export; erasure
+    leaves a keyed fingerprint of it.
     """
 
     __tablename__ = "staff_access"
@@ -77,11 +80,14 @@ class StaffAccess(db.Model):
     staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
-    subject_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    subject_email: Mapped[str | None] = mapped_column(String(254), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     page: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(String(200))
 
     staff: Mapped[User | None] = relationship(foreign_keys=[staff_id])
-    subject: Mapped[User] = relationship(foreign_keys=[subject_id])
+    subject: Mapped[User | None] = relationship(foreign_keys=[subject_id])

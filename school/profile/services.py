@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email.utils import parseaddr
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select
@@ -250,13 +251,21 @@ def log_staff_access(
 
 
 def record_staff_access(
-    staff: User, subject: User, page: str, reason: str, note: str | None = None
+    staff: User,
+    subject: User | None,
+    page: str,
+    reason: str,
+    note: str | None = None,
+    *,
+    email: str | None = None,
 ) -> StaffAccess:
     """Like :func:`log_staff_access`, in the caller's transaction (a staff action on a
-    privacy request logs its access together with the action itself)."""
+    privacy request logs its access together with the action itself). Someone without an
+    account is named by ``email``, the address their request came from."""
     entry = StaffAccess(
         staff_id=staff.id,
-        subject_id=subject.id,
+        subject_id=subject.id if subject is not None else None,
+        subject_email=None if subject is not None else _address(email),
         page=page[:40],
         reason=reason[:40],
         note=_blank_to_none(note[:200] if note else None),
@@ -277,14 +286,20 @@ def record_looks(
     query finds the accounts behind the addresses shown, one insert writes every entry, in
     the request's transaction (no commit here: a commit would expire the rows the page is
     about to render). Registered with the staff blueprints (``security.register_look_recorder``),
-    whose ``shown`` calls it and which commit once the page is answered. Addresses with no
-    account have nobody to show the entry to, and are not recorded."""
+    whose ``shown`` calls it and which commit once the page is answered. An address that no
+    account holds is recorded as the address: export, access report and erasure find the
+    entry by it, as they find the rest of that person's data."""
     subject_ids = set(user_ids)
-    if emails:
-        subject_ids.update(
-            db.session.scalars(select(User.id).where(func.lower(User.email).in_(emails)))
-        )
-    if not subject_ids:
+    addresses = {found for found in map(_address, emails) if found}
+    if addresses:
+        for user_id, address in db.session.execute(
+            select(User.id, func.lower(User.email)).where(func.lower(User.email).in_(addresses))
+        ):
+            subject_ids.add(user_id)
+            addresses.discard(address)
+    subjects = [(subject_id, None) for subject_id in sorted(subject_ids)]
+    subjects += [(None, address) for address in sorted(addresses)]
+    if not subjects:
         return 0
     at = utcnow()
     db.session.execute(
@@ -293,15 +308,26 @@ def record_looks(
             {
                 "staff_id": staff.id,
                 "subject_id": subject_id,
+                "subject_email": address,
                 "at": at,
                 "page": page[:40],
                 "reason": reason[:40],
                 "note": _blank_to_none(note[:200] if note else None),
             }
-            for subject_id in sorted(subject_ids)
+            for subject_id, address in subjects
         ],
     )
-    return len(subject_ids)
+    return len(subjects)
+
+
+def _address(shown: str | None) -> str | None:
+    """The address a page shows ("Name <a@b>" or a bare one), or None for what names nobody:
+    a keyed fingerprint or placeholder left by erasure (``erased``, ``….invalid``, a domain
+    reserved so that it is nobody's)."""
+    address = parseaddr(shown or "")[1].strip().lower()
+    if "@" not in address or address.endswith(".invalid"):
+        return None
+    return address
 
 
 def access_query(subject: User):
@@ -330,10 +356,12 @@ def language_label(code: str):
     return LANGUAGES.get(code, code)
 
 
-def photo_for_erasure(user: User, result) -> None:
+def photo_for_erasure(subject, result) -> None:
     """Erasure deletes the profile row through the registry; the photo file on disk goes
-    too, once the erasure has committed."""
-    profile = profile_of(user)
+    too, once the erasure has committed. An address alone has no profile."""
+    if subject.user_id is None:
+        return
+    profile = db.session.get(Profile, subject.user_id)
     if profile is not None and profile.photo_file:
         result.remove_file("photos", pictures.photo_path(profile.photo_file))
 

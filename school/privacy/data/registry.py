@@ -1036,7 +1036,25 @@ for _column, _label in (
     )
 owned("profile", "user_id", label=_l("Your profile"))
 owned("language_level", "user_id", label=_l("Languages and levels"))
-owned("staff_access", "subject_id", label=_l("Who looked at your data"))
+# A look at someone without an account (a request emailed from an address alone) names the
+# address; erasure leaves a keyed fingerprint, so the entry still proves the look was lawful.
+personal(
+    "staff_access",
+    "subject_email",
+    label=_l("Your address, when you have no account"),
+    category=STAFF_ACCESS,
+    purpose=ACCESS_LOG_PURPOSE,
+    retention=ACCESS_LOG,
+    export=True,
+    erasure=Erasure.ANONYMISE,
+    anonymise_as="fingerprint",
+)
+owned(
+    "staff_access",
+    "subject_id",
+    label=_l("Who looked at your data"),
+    email_column="subject_email",
+)
 
 # --- privacy requests by email (the message as it arrived, kept as evidence) ------------------
 not_personal(

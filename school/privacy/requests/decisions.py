@@ -57,10 +57,12 @@ def _refuse(message, request: PrivacyRequest) -> RequestError:
 
 
 def _log_access(staff: User | None, request: PrivacyRequest) -> None:
-    if staff is None or request.user is None:
+    """The decision looked at the person's data: an account's, or an address's alone."""
+    if staff is None:
         return
     record_staff_access(staff, request.user, "privacy_request", "privacy_request",
-                        note=str(TYPE_LABELS[request.type]))  # fmt: skip
+                        note=str(TYPE_LABELS[request.type]),
+                        email=request.subject_email)  # fmt: skip
 
 
 def approve(request: PrivacyRequest, staff: User, *, corrections: dict | None = None) -> str:
