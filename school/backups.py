@@ -33,7 +33,7 @@ from school.accounts.models import User
 from school.database import utcnow
 from school.extensions import db
 from school.files import private_folder
-from school.privacy.data import erasure, journal
+from school.privacy.data import erasure, journal, personal_data
 from school.privacy.data.personal_data import fingerprint
 from school.profile.encryption import encrypted_columns, fernet
 
@@ -168,15 +168,23 @@ class RestoreReport:
 
 def reapply_erasures(since: datetime | None) -> int:
     """Erase again, in one transaction, every account the journal says was erased after
-    ``since`` and that the database (just restored) still holds. Returns how many."""
+    ``since`` and that the database (just restored) still holds, and every address without
+    an account erased since (its rows found by address, as the erasure found them). Returns
+    how many."""
     entries = journal.entries(since)
-    users = {entry.user for entry in entries}
+    users = {entry.user for entry in entries if entry.user}
     addresses = {entry.address for entry in entries}
     done = 0
     for user in db.session.scalars(select(User).where(User.erased_at.is_(None))).all():
         if journal.user_fingerprint(user.id) in users or fingerprint(user.email) in addresses:
             erasure.erase(user, journaled=False)
             done += 1
+    address_only = {entry.address for entry in entries if not entry.user}
+    if address_only:
+        for address in sorted(personal_data.addresses()):
+            if fingerprint(address) in address_only:
+                erasure.erase_address(address, journaled=False)
+                done += 1
     db.session.commit()
     return done
 

@@ -384,9 +384,13 @@ def erasure_blockers(user: User) -> list:
     ]
 
 
-def erase_enrollments(user: User, result) -> None:
+def erase_enrollments(subject, result) -> None:
     """Enrolments that never completed go entirely; completed ones stay for their
-    certificates, tied to the anonymised account."""
+    certificates, tied to the anonymised account. An address alone has none."""
+    if subject.user_id is None:
+        return
     db.session.execute(
-        delete(Enrollment).where(Enrollment.user_id == user.id, Enrollment.status != E.COMPLETED)
+        delete(Enrollment).where(
+            Enrollment.user_id == subject.user_id, Enrollment.status != E.COMPLETED
+        )
     )

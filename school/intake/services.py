@@ -28,7 +28,7 @@ from school.extensions import db
 from school.files import open_private, private_folder
 from school.intake import parsing
 from school.intake.models import IntakeMessage, IntakeOutcome
-from school.privacy.data.personal_data import fingerprint
+from school.privacy.data.personal_data import Subject, fingerprint
 from school.privacy.requests import lifecycle as privacy_requests
 from school.privacy.requests.models import PrivacyRequest, RequestChannel, RequestType
 
@@ -303,9 +303,9 @@ def _decide(row: IntakeMessage, message, oversized: bool) -> None:
     _make_request(row, parsed)
 
 
-def _language(user: User | None, parsed: parsing.Parsed) -> str:
-    if user is not None:
-        return user.locale
+def _language(parsed: parsing.Parsed) -> str:
+    """The language the person wrote in: the confirmation answers in it whether or not the
+    address has an account, so nothing in it tells whether we know the address."""
     if re.search(r"[А-Яа-яЁё]", parsed.subject + parsed.text[:2000]):
         return "ru"
     return "en"
@@ -323,7 +323,7 @@ def _make_request(row: IntakeMessage, parsed: parsing.Parsed) -> None:
         request = privacy_requests.submit_request(
             kind,
             channel=RequestChannel.EMAIL,
-            language=_language(user, parsed),
+            language=_language(parsed),
             user=user,
             email=parsed.sender,
             details=details,
@@ -349,14 +349,15 @@ def _make_request(row: IntakeMessage, parsed: parsing.Parsed) -> None:
 # --- erasure ----------------------------------------------------------------------------------
 
 
-def forget_emailed_messages(user: User, result) -> None:
-    """Erasure hook: the person's emailed messages leave the disk (raw file and attachments);
-    their rows keep, as evidence, only the SHA-256 of the bytes, what was checked and a keyed
-    fingerprint of the sender's address."""
-    address = user.email.lower()
-    their_requests = select(PrivacyRequest.id).where(
-        (PrivacyRequest.user_id == user.id) | (PrivacyRequest.subject_email == address)
-    )
+def forget_emailed_messages(subject: Subject, result) -> None:
+    """Erasure hook: the person's emailed messages (an account's, or an address's alone)
+    leave the disk (raw file and attachments); their rows keep, as evidence, only the SHA-256
+    of the bytes, what was checked and a keyed fingerprint of the sender's address."""
+    address = subject.email.lower()
+    theirs = PrivacyRequest.subject_email == address
+    if subject.user_id is not None:
+        theirs = theirs | (PrivacyRequest.user_id == subject.user_id)
+    their_requests = select(PrivacyRequest.id).where(theirs)
     rows = db.session.scalars(
         select(IntakeMessage).where(
             IntakeMessage.request_id.in_(their_requests)

@@ -673,10 +673,13 @@ def purge_mail_log(now=None) -> int:
 NOT_SENT_ERASED = "not sent: the recipient's data was erased"
 
 
-def forget_messages(user, result) -> None:
-    """Erasure hook: the spooled copies of messages to the person leave the disk, and what is
-    still waiting to go is not sent; the registry's walk then empties each row but its state."""
-    to_them = (OutboxMessage.user_id == user.id) | (OutboxMessage.recipient == user.email)
+def forget_messages(subject, result) -> None:
+    """Erasure hook: the spooled copies of messages to the person (an account, or an address
+    alone) leave the disk, and what is still waiting to go is not sent; the registry's walk
+    then empties each row but its state."""
+    to_them = OutboxMessage.recipient == subject.email
+    if subject.user_id is not None:
+        to_them = to_them | (OutboxMessage.user_id == subject.user_id)
     ids = db.session.scalars(select(OutboxMessage.id).where(to_them)).all()
     spool = Path(current_app.config["MAIL_SPOOL_DIR"])
     if spool.is_dir():

@@ -18,7 +18,8 @@ from flask_login import current_user, login_required
 from school import pictures
 from school.i18n import LANGUAGE_NAMES
 from school.pagination import paginate
-from school.privacy.data import collector, holdings
+from school.privacy.data import holdings
+from school.privacy.data.personal_data import subject_of
 from school.profile import bp, services
 from school.profile.forms import (
     DeletePhotoForm,
@@ -193,7 +194,7 @@ def my_data():
     return render_template(
         "profile/my_data.html",
         data=holdings.my_data(
-            collector.subject_of(user),
+            subject_of(user),
             kind=request.args.get("kind"),
             page=request.args.get("page", 1, type=int),
         ),

@@ -118,10 +118,6 @@ class Kind:
                 yield from child.walk()
 
 
-def subject_of(user) -> Subject:
-    return Subject(user.id, user.email)
-
-
 def plain(value):
     """A value as JSON and CSV hold it: dates as ISO 8601, enums as their value."""
     if isinstance(value, datetime | date):

@@ -1,13 +1,16 @@
 """Erasure: what the registry says to delete is deleted, to anonymise is anonymised.
 
 The walk is generic: every table the registry says can belong to a person is visited, and
-each personal column is treated as declared. Domains add what the registry cannot say on its
-own through hooks (an enrolment that never completed goes entirely; a photo, an export
-archive, a raw emailed message or a spooled email leaves the disk), each counting what it did
-per store of ``school.privacy.data.stores``. Completed courses and issued certificates stay,
-tied to an account that no longer has a name, so a certificate still verifies. The caller
-commits; what cannot be rolled back (deleting files, the journal entry, folding SQLite's log
-so no old value lives on in it) happens only once that commit has succeeded.
+each personal column is treated as declared. A person is a ``Subject``: an account with its
+address, or an address alone (a newsletter subscriber, someone who only wrote to us), whose
+rows are those the registry ties to an address (``email_column``). Domains add what the
+registry cannot say on its own through hooks (an enrolment that never completed goes
+entirely; a photo, an export archive, a raw emailed message or a spooled email leaves the
+disk), each counting what it did per store of ``school.privacy.data.stores``. Completed
+courses and issued certificates stay, tied to an account that no longer has a name, so a
+certificate still verifies. The caller commits; what cannot be rolled back (deleting files,
+the journal entry, folding SQLite's log so no old value lives on in it) happens only once
+that commit has succeeded.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from school.accounts.models import User
 from school.database import forget_overwritten_values, utcnow
 from school.extensions import db
 from school.privacy.data import journal, registry, stores
-from school.privacy.data.personal_data import Subject, condition, fingerprint, table
+from school.privacy.data.personal_data import Subject, condition, fingerprint, subject_of, table
 
 PLACEHOLDER = "[erased]"
 _PENDING = "erasures_pending"
@@ -62,8 +65,9 @@ class ErasureResult:
 
 # A hook returns the reasons erasure must wait (empty when it may go ahead).
 BlockerHook = Callable[[User], list]
-# A hook runs inside the erasure transaction, before the generic walk.
-ErasureHook = Callable[[User, ErasureResult], None]
+# A hook runs inside the erasure transaction, before the generic walk, for an account or an
+# address alone (``subject.user_id`` is None then).
+ErasureHook = Callable[[Subject, ErasureResult], None]
 # Told, in the caller's transaction, that something which may have blocked a person's
 # erasure has ended (a place cancelled, a course completed).
 ResumeHook = Callable[[User], None]
@@ -132,15 +136,33 @@ def anonymised_value(entry: registry.PersonalField, value, row_id):
 
 
 def erase(user: User, *, journaled: bool = True) -> ErasureResult:
-    """Erase one person in the caller's transaction; returns what was done."""
+    """Erase one account holder in the caller's transaction; returns what was done."""
+    result = erase_subject(subject_of(user), journaled=journaled)
+    db.session.expire(user)
+    return result
+
+
+def erase_address(address: str, *, journaled: bool = True) -> ErasureResult:
+    """Erase everything tied to an address that has no account, in the caller's transaction:
+    the same walk, hooks and journal as for an account holder."""
+    return erase_subject(subject_of(None, address), journaled=journaled)
+
+
+def erase_subject(subject: Subject, *, journaled: bool = True) -> ErasureResult:
+    """Erase one person (an account, or an address alone) in the caller's transaction."""
+    if not subject.email and subject.user_id is None:
+        raise ValueError("an erasure needs an account or an address")
     result = ErasureResult(
-        user_fingerprint=journal.user_fingerprint(user.id),
-        address_fingerprint=fingerprint(user.email),
+        user_fingerprint=(
+            journal.user_fingerprint(subject.user_id) if subject.user_id is not None else ""
+        ),
+        address_fingerprint=fingerprint(subject.email),
         journaled=journaled,
     )
-    subject = Subject(user.id, user.email)
+    # Rows added in this transaction (the staff look that led here) are erased with the rest.
+    db.session.flush()
     for hook in _hooks:
-        hook(user, result)
+        hook(subject, result)
     for ownership in reversed(registry.ownerships()):
         entries = registry.fields_of(ownership.table)
         where = condition(ownership, subject)
@@ -170,13 +192,13 @@ def erase(user: User, *, journaled: bool = True) -> ErasureResult:
                 values[e.column] = anonymised_value(e, row._mapping[e.column], row[0])
             db.session.execute(update(t).where(key == row[0]).values(**values))
         result.rows_anonymised[ownership.table] = len(found)
-    db.session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(erased_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(user)
+    if subject.user_id is not None:
+        db.session.execute(
+            update(User)
+            .where(User.id == subject.user_id)
+            .values(erased_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     db.session.info.setdefault(_PENDING, []).append(result)
     return result
 

@@ -5,7 +5,10 @@ The values come from ``collector.collect``, the same reader "My data" and the ac
 use: data.json and the CSV files hold them table by table, index.html as the records they are.
 
 The file is built once when the request is carried out and fetched through a signed link
-that works only for its owner and only for ``EXPORT_LINK_DAYS``.
+that works only for ``EXPORT_LINK_DAYS``: an account's only for its owner, signed in; that of
+someone without an account (whose request came by email and was confirmed from the address)
+for whoever holds the link, which was sent to that address only and names nothing but the
+request's random id.
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ from flask_babel import force_locale
 from school.accounts.models import User
 from school.database import utcnow
 from school.privacy.data import collector, holdings
+from school.privacy.data.personal_data import subject_of
 from school.security import make_token, read_token
 
 DOWNLOAD_PURPOSE = "export-download"
+# A link of its own for an export of an address alone: it never opens an account's export.
+ADDRESS_DOWNLOAD_PURPOSE = "export-download-address"
 
 # Where the person's photo comes from (the profile registers its store at start-up): the
 # JPEG's bytes, or None when there is none.
@@ -66,14 +72,17 @@ def _photo(user: User) -> bytes | None:
     return None
 
 
-def build(user: User) -> tuple[str, datetime]:
-    """Write the ZIP; returns its file name and when its link stops working."""
-    kinds = collector.collect(collector.subject_of(user))
+def build(
+    user: User | None, *, address: str | None = None, locale: str = "en"
+) -> tuple[str, datetime]:
+    """Write the ZIP of everything held about an account, or (``user`` None) about an address
+    alone; returns its file name and when its link stops working."""
+    kinds = collector.collect(subject_of(user, address))
     data = collector.tables(kinds)
     generated = utcnow()
     expires = generated + timedelta(days=current_app.config["EXPORT_LINK_DAYS"])
-    photo = _photo(user)
-    with force_locale(user.locale or "en"):
+    photo = _photo(user) if user is not None else None
+    with force_locale((user.locale if user is not None else locale) or "en"):
         index = render_template(
             "privacy/export_index.html",
             kinds=kinds,
@@ -103,13 +112,17 @@ def build(user: User) -> tuple[str, datetime]:
 
 
 def download_token(request) -> str:
+    """The link's token: an account's names the account; an address's is of its own kind."""
+    if request.user_id is None:
+        return make_token(ADDRESS_DOWNLOAD_PURPOSE, {"r": request.public_id})
     return make_token(DOWNLOAD_PURPOSE, {"r": request.public_id, "u": request.user_id})
 
 
-def read_download_token(token: str) -> dict:
-    """The token's payload; raises TokenError when tampered with or past its days."""
+def read_download_token(token: str, *, address: bool = False) -> dict:
+    """The token's payload; raises TokenError when tampered with, past its days or (with
+    ``address``) not an address's link."""
     max_age = current_app.config["EXPORT_LINK_DAYS"] * 24 * 3600
-    return read_token(DOWNLOAD_PURPOSE, token, max_age)
+    return read_token(ADDRESS_DOWNLOAD_PURPOSE if address else DOWNLOAD_PURPOSE, token, max_age)
 
 
 def file_path(name: str | None) -> Path:

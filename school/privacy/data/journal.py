@@ -5,9 +5,10 @@ what prevents it: it lives in a file of its own beside the database (``ERASURE_J
 default ``instance/erasure-journal.jsonl``), so restoring the database cannot roll it back,
 and ``flask restore`` re-applies every erasure journaled after the backup was taken.
 
-Each line holds when the erasure happened, a fingerprint of the account id and one of the
-address (keyed with ``SECRET_KEY``: they prove a match, reveal nothing) and how many rows and
-stored items were erased. The fingerprints only work with the same ``SECRET_KEY``.
+Each line holds when the erasure happened, a fingerprint of the account id (empty for an
+address that had no account) and one of the address (keyed with ``SECRET_KEY``: they prove
+a match, reveal nothing) and how many rows and stored items were erased. The fingerprints
+only work with the same ``SECRET_KEY``.
 """
 
 from __future__ import annotations

@@ -24,6 +24,15 @@ class Subject:
     email: str
 
 
+def subject_of(user, email: str | None = None) -> Subject:
+    """Whose data: the account if there is one (found by its id and its address), else the
+    address alone (someone who wrote to us or signed up for the newsletter). The one way a
+    person becomes a ``Subject``, for export, "My data", the access report and erasure."""
+    if user is not None:
+        return Subject(user.id, user.email)
+    return Subject(None, (email or "").strip().lower())
+
+
 def table(name: str) -> Table:
     return db.metadata.tables[name]
 
@@ -59,6 +68,24 @@ def fingerprint(value: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, value.strip().lower().encode(), hashlib.sha256).hexdigest()
     return f"fp:{digest[:40]}"
+
+
+def addresses() -> set[str]:
+    """Every address a row is tied to through the registry (each owned table's
+    ``email_column``): who may be found by address alone, as when an erasure of an address
+    without an account is re-applied after a restore. Fingerprints left by erasure are not
+    addresses."""
+    found: set[str] = set()
+    for ownership in registry.ownerships():
+        if ownership.email_column is None or ownership.via is not None:
+            continue
+        column = table(ownership.table).c[ownership.email_column]
+        found.update(
+            value.strip().lower()
+            for value in db.session.scalars(select(column).where(column.is_not(None)).distinct())
+            if "@" in value
+        )
+    return found
 
 
 def rows(ownership: registry.Ownership, subject: Subject, columns) -> list[dict]:

@@ -73,6 +73,19 @@ def request_of(user: User, public_id: str) -> PrivacyRequest | None:
     )
 
 
+def address_export(public_id: str) -> PrivacyRequest | None:
+    """A completed export of someone without an account, by its request's id; an account's
+    export is never found this way."""
+    return db.session.scalar(
+        select(PrivacyRequest).where(
+            PrivacyRequest.public_id == public_id,
+            PrivacyRequest.user_id.is_(None),
+            PrivacyRequest.type == T.EXPORT,
+            PrivacyRequest.status == S.COMPLETED,
+        )
+    )
+
+
 def request_to_confirm(token: str) -> PrivacyRequest:
     """The request an emailed confirmation link is for, changing nothing. Raises TokenError
     for a bad or stale link."""

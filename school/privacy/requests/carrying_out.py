@@ -1,5 +1,11 @@
 """Carrying out a request: what each kind of request does to the data, and the email that
-tells the person. Runs in the caller's transaction; the caller commits."""
+tells the person. Runs in the caller's transaction; the caller commits.
+
+A request confirmed from an address that no account holds (a newsletter subscriber, someone
+who only wrote to us) is carried out on everything the registry ties to that address: the
+access report, the export (its link mailed to that address) and erasure read and act through
+the same code as for an account holder. What needs an account (a correction of its profile,
+blocking it) cannot be carried out for an address alone."""
 
 from __future__ import annotations
 
@@ -13,16 +19,21 @@ from school.mail.services import queue_email
 from school.privacy.consent.ledger import current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.privacy.data import erasure, export
+from school.privacy.data.personal_data import subject_of
 from school.privacy.requests.corrections import apply_corrections, correction_proposals
 from school.privacy.requests.labels import TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError, transition
 from school.privacy.requests.lifecycle import note as add_note
 from school.privacy.requests.models import PrivacyRequest, RequestStatus, RequestType
-from school.privacy.requests.report import processing_report, subject_of
+from school.privacy.requests.report import processing_report
 from school.web_urls import absolute_url
 
 S = RequestStatus
 T = RequestType
+# What can be done for an address that no account holds.
+FOR_AN_ADDRESS = frozenset(
+    {T.INQUIRY, T.ACCESS, T.THIRD_PARTIES, T.EXPORT, T.ERASURE, T.WITHDRAW_CONSENT}
+)
 
 # What withdrawing marketing consent does beyond the ledger, one hook per package that sends
 # marketing (the newsletter registers one at start-up): hook(address, method=...), in the
@@ -54,7 +65,7 @@ def carry_out(request, user, *, staff, corrections=None) -> str | erasure.Erasur
     """Do what the request asks, in the caller's transaction: "completed", "deferred" (an
     erasure that must wait), or the result of an erasure (its files go after the commit)."""
     kind = request.type
-    if user is None and kind not in (T.INQUIRY, T.ACCESS, T.THIRD_PARTIES):
+    if user is None and kind not in FOR_AN_ADDRESS:
         raise RequestError(
             _l("This request is not tied to an account; answer it by email instead."), request
         )
@@ -63,10 +74,10 @@ def carry_out(request, user, *, staff, corrections=None) -> str | erasure.Erasur
         _complete(request, staff, "report prepared and sent")
         tell(request, user, "report")
     elif kind is T.EXPORT:
-        name, expires = export.build(user)
+        name, expires = export.build(user, address=request.subject_email, locale=request.language)
         request.outcome = {"export_file": name, "expires_at": expires.isoformat()}
         _complete(request, staff, "export prepared")
-        link = absolute_url("privacy.download_export", token=export.download_token(request))
+        link = download_link(request)
         tell(request, user, "export", link=link, expires=expires)
     elif kind is T.CORRECTION:
         applied = apply_corrections(user, corrections or correction_proposals(request)[0])
@@ -90,12 +101,25 @@ def carry_out(request, user, *, staff, corrections=None) -> str | erasure.Erasur
     return "completed"
 
 
+def download_link(request: PrivacyRequest) -> str:
+    """Where the export is fetched: an account's behind its sign-in, an address's by the link
+    alone (of its own kind, so it never opens an account's export)."""
+    endpoint = (
+        "privacy.download_export"
+        if request.user_id is not None
+        else ("privacy.download_address_export")
+    )
+    return absolute_url(endpoint, token=export.download_token(request))
+
+
 def _complete(request, staff, note):
     transition(request, S.COMPLETED, actor=staff, actor_role="staff" if staff else "system",
                note=note)  # fmt: skip
 
 
 def _erase(request, user, staff) -> str | erasure.ErasureResult:
+    if user is None:  # an address alone: no account's consent to withdraw, no course to wait for
+        return erase_now(request, None, staff, note="erased as the registry declares")
     if request.type is T.WITHDRAW_CONSENT and not request.outcome.get("consent_withdrawn"):
         record_consent(
             user=user,
@@ -116,11 +140,15 @@ def _erase(request, user, staff) -> str | erasure.ErasureResult:
 
 
 def erase_now(request, user, staff, *, note: str) -> erasure.ErasureResult:
-    """Complete the request and erase the person from every store, in the caller's
-    transaction; the request's history says what each store lost, and the person is told."""
-    address, language, name = user.email, user.locale, user.full_name
+    """Complete the request and erase the person (the account, or with ``user`` None the
+    address the request came from) from every store, in the caller's transaction; the
+    request's history says what each store lost, and the person is told."""
+    if user is not None:
+        address, language, name = user.email, user.locale, user.full_name
+    else:
+        address, language, name = request.subject_email, request.language, None
     _complete(request, staff, note)
-    result = erasure.erase(user)
+    result = erasure.erase(user) if user is not None else erasure.erase_address(address)
     request.outcome = {
         **request.outcome,
         "erased": True,
@@ -136,6 +164,7 @@ def erase_now(request, user, staff, *, note: str) -> erasure.ErasureResult:
         template="privacy/erasure_done",
         privacy_request=request,
         name=name,
+        with_account=user is not None,
     )
     return result
 
@@ -170,5 +199,7 @@ def tell(request, user, event: str, **context) -> None:
             if event == "report"
             else None
         ),
+        # Someone without an account has no privacy centre to sign in to: the email is all.
+        with_account=user is not None,
         **context,
     )

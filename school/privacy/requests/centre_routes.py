@@ -1,5 +1,6 @@
 """The privacy centre: a signed-in person makes requests, follows them, and downloads
-their export."""
+their export; someone without an account downloads the export their emailed request led to
+by the link sent to their address."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from school.forms import ConfirmLinkForm, blank_fields
 from school.i18n import current_language, translated
 from school.privacy.blueprint import bp
 from school.privacy.data import export
+from school.privacy.data.personal_data import subject_of
 from school.privacy.requests import asking
 from school.privacy.requests.forms import CancelForm, CorrectionForm, InquiryForm, RequestForm
 from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError, cancel_request
 from school.privacy.requests.models import RequestStatus, RequestType
-from school.privacy.requests.report import processing_report, subject_of
+from school.privacy.requests.report import processing_report
 from school.security import TokenError
 
 T = RequestType
@@ -169,31 +171,62 @@ def report(public_id):
     return render_template("privacy/report.html", req=found, report=report)
 
 
+def _download_problem(error: TokenError, *, with_account: bool):
+    if error.reason != "expired":
+        return _download_gone(_("This download link is not valid."), with_account, 404)
+    if with_account:
+        message = _("This download link has expired. Ask for a new export in the privacy centre.")
+    else:
+        message = _("This download link has expired. Write to us again to ask for a new export.")
+    return _download_gone(message, with_account, 410)
+
+
+def _download_gone(message, with_account: bool, status: int = 410):
+    page = render_template(
+        "privacy/download_problem.html", message=message, with_account=with_account
+    )
+    return page, status
+
+
+def _send_export(found, *, with_account: bool):
+    try:
+        path = export.file_path(found.outcome.get("export_file"))
+    except export.ExportUnavailable:
+        if with_account:
+            message = _("This export is no longer kept. Ask for a new one in the privacy centre.")
+        else:
+            message = _("This export is no longer kept. Write to us again to ask for a new one.")
+        return _download_gone(message, with_account)
+    response = send_file(path, mimetype="application/zip", as_attachment=True,
+                         download_name="my-data.zip", max_age=0)  # fmt: skip
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/privacy/exports/<token>")
 @login_required
 def download_export(token):
     try:
         payload = export.read_download_token(token)
     except TokenError as error:
-        message = (
-            _("This download link has expired. Ask for a new export in the privacy centre.")
-            if error.reason == "expired"
-            else _("This download link is not valid.")
-        )
-        return render_template("privacy/download_problem.html", message=message), (
-            410 if error.reason == "expired" else 404
-        )
+        return _download_problem(error, with_account=True)
     found = asking.request_of(current_user, str(payload.get("r", "")))
     if found is None or payload.get("u") != current_user.id:
         abort(404)
+    return _send_export(found, with_account=True)
+
+
+@bp.route("/privacy/exports/by-email/<token>")
+def download_address_export(token):
+    """The export of someone without an account, by the link mailed to the address their
+    confirmed request came from: the link is the key (signed, expiring, naming only the
+    request's random id), as a signed-in session is for an account holder. A GET only
+    reads the file."""
     try:
-        path = export.file_path(found.outcome.get("export_file"))
-    except export.ExportUnavailable:
-        return render_template(
-            "privacy/download_problem.html",
-            message=_("This export is no longer kept. Ask for a new one in the privacy centre."),
-        ), 410
-    response = send_file(path, mimetype="application/zip", as_attachment=True,
-                         download_name="my-data.zip", max_age=0)  # fmt: skip
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+        payload = export.read_download_token(token, address=True)
+    except TokenError as error:
+        return _download_problem(error, with_account=False)
+    found = asking.address_export(str(payload.get("r", "")))
+    if found is None:
+        abort(404)
+    return _send_export(found, with_account=False)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from school.accounts.models import User
 from school.extensions import db
 from school.privacy.data import erasure, export
+from school.privacy.data.personal_data import Subject
 from school.privacy.requests.carrying_out import erase_now
 from school.privacy.requests.lifecycle import ALLOWED_TRANSITIONS, transition
 from school.privacy.requests.models import (
@@ -30,23 +31,19 @@ ERASING = (RequestType.ERASURE, RequestType.WITHDRAW_CONSENT)
 CLOSED_BY_ERASURE = "closed: the person's data was erased, nothing is left to act on"
 
 
-def _requests_of(user: User) -> list[PrivacyRequest]:
+def _requests_of(subject: Subject) -> list[PrivacyRequest]:
+    theirs = PrivacyRequest.subject_email == subject.email.lower()
+    if subject.user_id is not None:
+        theirs = theirs | (PrivacyRequest.user_id == subject.user_id)
     return list(
-        db.session.scalars(
-            select(PrivacyRequest)
-            .where(
-                (PrivacyRequest.user_id == user.id)
-                | (PrivacyRequest.subject_email == user.email.lower())
-            )
-            .order_by(PrivacyRequest.id)
-        )
+        db.session.scalars(select(PrivacyRequest).where(theirs).order_by(PrivacyRequest.id))
     )
 
 
-def forget_requests(user: User, result: erasure.ErasureResult) -> None:
+def forget_requests(subject: Subject, result: erasure.ErasureResult) -> None:
     """Erasure hook: export archives deleted (the outcome stops naming them) and every other
     open request of the person closed, so none stays in the staff queue."""
-    for request in _requests_of(user):
+    for request in _requests_of(subject):
         name = (request.outcome or {}).get("export_file")
         if name:
             result.remove_file("export_archives", export.export_dir() / name)

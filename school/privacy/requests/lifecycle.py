@@ -206,11 +206,13 @@ def confirmation_token(request: PrivacyRequest) -> str:
 
 
 def send_confirmation(request: PrivacyRequest, user: User | None) -> None:
-    """Send the link to the account's own address (never a Reply-To), in its language."""
+    """Send the link to the address the request is about (never a Reply-To), in the language
+    of the request: the same message whether or not an account holds the address, so it
+    tells nobody whether we know it."""
     queue_email(
         request.subject_email,
         user=user,
-        locale=user.locale if user is not None else request.language,
+        locale=request.language,
         subject=_l("Please confirm your privacy request"),
         template="privacy/confirm_request",
         privacy_request=request,

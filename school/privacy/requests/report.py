@@ -70,13 +70,6 @@ class ProcessingReport:
         return [recipient for recipient in self.processors if recipient.abroad]
 
 
-def subject_of(user, email: str | None) -> Subject:
-    """Whose report: the account if there is one, else the address the request came from."""
-    if user is not None:
-        return Subject(user.id, user.email)
-    return Subject(None, email or "")
-
-
 def _as_date(value) -> date | None:
     if isinstance(value, datetime):
         return value.date()

@@ -25,6 +25,7 @@ from school.privacy.consent.ledger import current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
 from school.privacy.data import collector, registry
 from school.privacy.data.holdings import RECORDS_PER_PAGE
+from school.privacy.data.personal_data import subject_of
 from school.profile.services import log_staff_access
 from tests.conftest import PASSWORD, link_in, path_of
 from tests.privacy.helpers import ask, decide, latest
@@ -155,7 +156,7 @@ def read_my_data(client) -> PageReader:
 
 def test_the_student_holds_a_record_of_every_kind_the_registry_owns(everything):
     """Built from the registry: a new owned table without data here fails this test."""
-    held = collector.tables(collector.collect(collector.subject_of(everything)))
+    held = collector.tables(collector.collect(subject_of(everything)))
     assert set(held) == {ownership.table for ownership in collector.kinds()}
     assert len(held["consent_record"]) > RECORDS_PER_PAGE
 
@@ -178,7 +179,7 @@ def test_every_value_on_my_data_is_labelled_in_words(everything, student_client)
 
 
 def test_records_are_shown_with_the_records_under_them(everything):
-    kinds = {k.table: k for k in collector.collect(collector.subject_of(everything))}
+    kinds = {k.table: k for k in collector.collect(subject_of(everything))}
     (enrolment,) = kinds["enrollment"].records
     under = {child.table: child for child in enrolment.children}
     assert set(under) == {"lesson_progress", "certificate"}
@@ -203,7 +204,7 @@ def test_my_data_pages_each_kind(everything, student_client):
     shown = {
         kind.table: len(kind.records)
         for kind in collector.collect(
-            collector.subject_of(everything), pages={"consent_record": 2}, per_page=20
+            subject_of(everything), pages={"consent_record": 2}, per_page=20
         )
     }
     assert shown["consent_record"] == 2 * MARKETING_TOGGLES + 1 - RECORDS_PER_PAGE
@@ -278,7 +279,7 @@ def test_a_request_emailed_from_the_address_alone_is_a_record_of_its_own(
     ingest(emailed_request("someone.else@example.org"), source="pipe")
     db.session.execute(registry_table("intake_message").update().values(from_address=student.email))
     db.session.commit()
-    kinds = {k.table: k for k in collector.collect(collector.subject_of(student))}
+    kinds = {k.table: k for k in collector.collect(subject_of(student))}
     assert len(kinds["intake_message"].records) == 1
     assert "Personal Data Update" in student_client.get("/profile/my-data").text
 

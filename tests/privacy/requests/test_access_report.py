@@ -12,7 +12,8 @@ from sqlalchemy import select
 from school.demo import seed_processors
 from school.extensions import db
 from school.mail.models import OutboxMessage
-from school.privacy.requests.report import processing_report, subject_of
+from school.privacy.data.personal_data import subject_of
+from school.privacy.requests.report import processing_report
 from tests.conftest import AuthActions, text_of
 from tests.enrollment.test_enrolment_path import enrol
 from tests.privacy.helpers import ask, decide, latest
