@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from school.accounts.models import User
 from school.database import utcnow
+from school.extensions import db
 from school.mail.services import queue_email
 from school.privacy.consent.ledger import current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
@@ -30,6 +32,7 @@ from school.web_urls import absolute_url
 
 S = RequestStatus
 T = RequestType
+ERASING = (T.ERASURE, T.WITHDRAW_CONSENT)
 # What can be done for an address that no account holds.
 FOR_AN_ADDRESS = frozenset(
     {T.INQUIRY, T.ACCESS, T.THIRD_PARTIES, T.EXPORT, T.ERASURE, T.WITHDRAW_CONSENT}
@@ -69,6 +72,16 @@ def carry_out(request, user, *, staff, corrections=None) -> str | erasure.Erasur
         raise RequestError(
             _l("This request is not tied to an account; answer it by email instead."), request
         )
+    if user is None and kind in (T.EXPORT, *ERASING) and _account_holds(request.subject_email):
+        # Signed up since the request came: acting on the address alone would export or
+        # erase part of an account, so the person asks again and the account is included.
+        raise RequestError(
+            _l(
+                "An account now uses this address. Refuse this request and ask the person "
+                "to make it again, so that it covers their account too."
+            ),
+            request,
+        )
     if kind in (T.ACCESS, T.THIRD_PARTIES):
         request.outcome = {"report": True}
         _complete(request, staff, "report prepared and sent")
@@ -94,11 +107,18 @@ def carry_out(request, user, *, staff, corrections=None) -> str | erasure.Erasur
         user.restricted_at = None
         _complete(request, staff, "restriction lifted")
         tell(request, user, "completed")
-    elif kind in (T.ERASURE, T.WITHDRAW_CONSENT):
+    elif kind in ERASING:
         return _erase(request, user, staff)
     elif kind is T.INQUIRY:
         raise RequestError(_l("Answer a general inquiry with a reply."), request)
     return "completed"
+
+
+def _account_holds(address: str | None) -> bool:
+    return (
+        db.session.scalar(select(User.id).where(func.lower(User.email) == (address or "").lower()))
+        is not None
+    )
 
 
 def download_link(request: PrivacyRequest) -> str:

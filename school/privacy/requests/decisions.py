@@ -75,7 +75,10 @@ def approve(request: PrivacyRequest, staff: User, *, corrections: dict | None = 
         request.decided_by_id = staff.id
         request.decided_at = utcnow()
     _log_access(staff, request)
-    outcome = carry_out(request, request.user, staff=staff, corrections=corrections)
+    try:
+        outcome = carry_out(request, request.user, staff=staff, corrections=corrections)
+    except RequestError as error:  # nothing was carried out: neither is the approval
+        raise _refuse(error.message, request) from error
     db.session.commit()  # an erasure's files, journal entry and log checkpoint follow it
     if isinstance(outcome, erasure.ErasureResult):
         return "completed"

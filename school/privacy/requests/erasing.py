@@ -17,17 +17,15 @@ from school.accounts.models import User
 from school.extensions import db
 from school.privacy.data import erasure, export
 from school.privacy.data.personal_data import Subject
-from school.privacy.requests.carrying_out import erase_now
+from school.privacy.requests.carrying_out import ERASING, erase_now
 from school.privacy.requests.lifecycle import ALLOWED_TRANSITIONS, transition
 from school.privacy.requests.models import (
     OPEN_STATUSES,
     PrivacyRequest,
     RequestStatus,
-    RequestType,
 )
 
 S = RequestStatus
-ERASING = (RequestType.ERASURE, RequestType.WITHDRAW_CONSENT)
 CLOSED_BY_ERASURE = "closed: the person's data was erased, nothing is left to act on"
 
 

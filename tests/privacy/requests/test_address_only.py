@@ -289,3 +289,17 @@ def test_an_address_export_link_opens_that_export_only(
     assert stranger.get(account_link).status_code == 302  # asked to sign in
     AuthActions(stranger).login(student.email)
     assert stranger.get(account_link).status_code == 200
+
+
+def test_an_account_made_since_the_request_is_not_half_erased(vera, staff_client, make_user, smtp):
+    """Vera signs up after writing: erasing by the address alone would erase part of her
+    account, so staff are told to ask her again and nothing changes."""
+    write("Personal Data Erasure")
+    request = confirm(vera, smtp)
+    make_user(EMAIL, full_name=NAME)
+    page = decide(staff_client, request)
+    assert "An account now uses this address" in page
+    db.session.expire_all()
+    assert latest().status is RequestStatus.AWAITING_REVIEW
+    assert db.session.scalar(select(Subscriber).where(Subscriber.email == EMAIL)) is not None
+    assert smtp.last_to(EMAIL)["Subject"] != "Your data has been erased"
