@@ -9,6 +9,8 @@ tied to that address, through the same registry code that serves account holders
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html
 import io
 import json
@@ -20,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from school.accounts.models import User
+from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
 from school.intake.models import IntakeMessage
@@ -33,7 +35,7 @@ from school.privacy.data.personal_data import fingerprint
 from school.privacy.requests.lifecycle import expire_unconfirmed
 from school.privacy.requests.models import PrivacyRequest, RequestStatus
 from school.profile.models import StaffAccess
-from tests.conftest import AuthActions, link_in, path_of, text_of
+from tests.conftest import AuthActions, create_user, link_in, path_of, text_of
 from tests.intake.conftest import build
 from tests.privacy.helpers import ask, decide, latest
 from tests.privacy.scanner import scan_folder
@@ -141,12 +143,16 @@ def test_staff_see_an_address_only_request_and_their_look_is_logged(
     detail = html.unescape(staff_client.get(f"/admin/privacy/{request.public_id}").text)
     assert "no account" in detail and "Access, export and erasure act on everything" in detail
 
+    emailed = db.session.scalar(select(IntakeMessage).where(IntakeMessage.request_id == request.id))
+    assert staff_client.get(f"/admin/intake/{emailed.public_id}").status_code == 200
+
     looks = db.session.scalars(
         select(StaffAccess).where(StaffAccess.subject_email == EMAIL).order_by(StaffAccess.id)
     ).all()
     assert [(look.staff_id, look.subject_id, look.page) for look in looks] == [
         (staff.id, None, "privacy_queue"),
         (staff.id, None, "privacy_request"),
+        (staff.id, None, "intake_message"),
     ]
 
 
@@ -303,3 +309,41 @@ def test_an_account_made_since_the_request_is_not_half_erased(vera, staff_client
     assert latest().status is RequestStatus.AWAITING_REVIEW
     assert db.session.scalar(select(Subscriber).where(Subscriber.email == EMAIL)) is not None
     assert smtp.last_to(EMAIL)["Subject"] != "Your data has been erased"
+
+
+def spooled(app, address: str) -> list[tuple[Path, email.message.EmailMessage]]:
+    """The messages to ``address`` in the mail spool, oldest first."""
+    found = []
+    for path in sorted(Path(app.config["MAIL_SPOOL_DIR"]).glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if address in str(message["To"]):
+            found.append((path, message))
+    return found
+
+
+def test_with_no_mail_server_only_the_goodbye_stays_in_the_spool(make_app, smtp):
+    """Without a mail server the spool is the delivery: every message to Vera leaves it, but
+    the one telling her she was erased, which the spool's declaration keeps."""
+    app = make_app(MAIL_SERVER="")
+    with app.app_context():
+        staff = create_user("staff@example.com", full_name="Sofia Staff", role=Role.STAFF)
+        client, staff_client = app.test_client(), app.test_client()
+        AuthActions(staff_client).login(staff.email)
+        client.submit("/newsletter", {"email": EMAIL, "language": "en"})
+        (_, confirmation), *_ = spooled(app, EMAIL)
+        client.submit(path_of(link_in(confirmation, "/newsletter/confirm/")))
+        ingest(build("Personal Data Erasure", sender=SENDER, body=WROTE), source="pipe")
+        send_committed()
+        _, confirmation = spooled(app, EMAIL)[-1]
+        client.submit(path_of(link_in(confirmation, "/privacy/requests/confirm/")))
+        assert len(spooled(app, EMAIL)) == 2
+
+        decide(staff_client, latest("erasure"))
+
+        ((path, goodbye),) = spooled(app, EMAIL)
+        assert goodbye["Subject"] == "Your data has been erased"
+        instance = Path(app.instance_path)
+        findings = {finding.path for finding in scan_folder(instance, values())}
+        assert findings == {path.relative_to(instance).as_posix()}
+        db.session.remove()
+        db.engine.dispose()
