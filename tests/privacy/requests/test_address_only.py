@@ -23,11 +23,12 @@ import pytest
 from sqlalchemy import func, select
 
 from school.accounts.models import Role, User
+from school.backups import reapply_erasures
 from school.database import utcnow
 from school.extensions import db
 from school.intake.models import IntakeMessage
 from school.intake.services import ingest
-from school.mail.models import OutboxMessage
+from school.mail.models import OutboxMessage, SuppressedAddress
 from school.mail.services import send_committed, suppress
 from school.newsletter.models import Subscriber
 from school.privacy.consent.models import ConsentRecord
@@ -222,6 +223,22 @@ def test_erasure_leaves_nothing_of_the_address_in_any_file(app, vera, staff_clie
     assert entry["user"] == "" and entry["address"] == address
     assert entry["rows_deleted"]["newsletter_subscriber"] == 1
     assert entry["rows_deleted"]["mail_suppression"] == 1
+
+
+def test_the_journal_erases_the_address_again_when_a_restore_brings_it_back(
+    app, vera, staff_client, smtp
+):
+    """As after ``pg_restore`` and ``flask reapply-erasures``: rows of the address that a
+    restored copy brought back are found by the address and erased again."""
+    erase_by_email(vera, staff_client, smtp, "Personal Data Erasure")
+    db.session.add(Subscriber(email=EMAIL, locale="en"))
+    suppress(EMAIL, BOUNCE)
+    db.session.commit()
+
+    assert reapply_erasures(since=None) == 1
+    assert db.session.scalar(select(func.count()).select_from(Subscriber)) == 0
+    assert db.session.scalar(select(func.count()).select_from(SuppressedAddress)) == 0
+    assert len(Path(app.config["ERASURE_JOURNAL_FILE"]).read_text().splitlines()) == 1
 
 
 @pytest.mark.sqlite_only  # flask backup and restore copy the SQLite file
