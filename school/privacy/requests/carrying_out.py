@@ -34,9 +34,7 @@ S = RequestStatus
 T = RequestType
 ERASING = (T.ERASURE, T.WITHDRAW_CONSENT)
 # What can be done for an address that no account holds.
-FOR_AN_ADDRESS = frozenset(
-    {T.INQUIRY, T.ACCESS, T.THIRD_PARTIES, T.EXPORT, T.ERASURE, T.WITHDRAW_CONSENT}
-)
+FOR_AN_ADDRESS = frozenset({T.INQUIRY, T.ACCESS, T.THIRD_PARTIES, T.EXPORT, *ERASING})
 
 # What withdrawing marketing consent does beyond the ledger, one hook per package that sends
 # marketing (the newsletter registers one at start-up): hook(address, method=...), in the
@@ -124,12 +122,9 @@ def _account_holds(address: str | None) -> bool:
 def download_link(request: PrivacyRequest) -> str:
     """Where the export is fetched: an account's behind its sign-in, an address's by the link
     alone (of its own kind, so it never opens an account's export)."""
-    endpoint = (
-        "privacy.download_export"
-        if request.user_id is not None
-        else ("privacy.download_address_export")
-    )
-    return absolute_url(endpoint, token=export.download_token(request))
+    if request.user_id is None:
+        return absolute_url("privacy.download_address_export", token=export.download_token(request))
+    return absolute_url("privacy.download_export", token=export.download_token(request))
 
 
 def _complete(request, staff, note):
