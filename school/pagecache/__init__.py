@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import session
 from jinja2 import FileSystemBytecodeCache
 
-from school.pagecache import models, static_files
+from school.pagecache import fragments, models, static_files
 from school.pagecache.shared import PageStore, csrf_token, shared_page
 from school.pagecache.versions import current_version, watch
 
@@ -25,6 +25,7 @@ def init_app(app) -> None:
     # Replaces Flask-WTF's global and context entry of the same name, registered just before.
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
+    fragments.init_app(app)
     app.url_defaults(static_files.add_fingerprint)
     app.after_request(static_files.cache_fingerprinted)
 
