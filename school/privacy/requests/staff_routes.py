@@ -10,7 +10,7 @@ from school.clocks import jurisdiction
 from school.database import utcnow
 from school.forms import select_choices
 from school.i18n import translated
-from school.pagination import paginate
+from school.pagination import paginate_rows
 from school.privacy.requests import decisions
 from school.privacy.requests.corrections import (
     CORRECTABLE,
@@ -27,7 +27,7 @@ from school.privacy.requests.forms import (
 from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError
 from school.privacy.requests.models import RequestStatus, RequestType
-from school.privacy.requests.queue import deadlines, request_for_staff, staff_queue
+from school.privacy.requests.queue import QueueRow, deadlines, request_for_staff, staff_queue
 from school.profile.services import current_changes
 from school.security import shown, staff_blueprint
 
@@ -53,7 +53,7 @@ def queue():
     )
     kind = RequestType._value2member_map_.get(form.type.data or "")
     status = RequestStatus._value2member_map_.get(form.status.data or "")
-    page = paginate(staff_queue(kind, status), per_page=30)
+    page = paginate_rows(staff_queue(kind, status), QueueRow, per_page=30)
     shown(
         users=[r.user_id for r in page.items if r.user_id is not None],
         emails=[r.subject_email for r in page.items if r.user_id is None],
