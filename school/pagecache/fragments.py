@@ -22,7 +22,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from school.i18n import current_language
-from school.pagecache.markers import rendering_for_everyone
+from school.pagecache.markers import CSRF_MARKER, markers_used, rendering_for_everyone
 
 _lock = threading.Lock()
 # A fragment's template → what it is rendered with, made from the values of its key.
@@ -45,13 +45,17 @@ def fragment(template_name: str, **key) -> Markup:
     """``template_name`` rendered for this language, site address and ``key``, once."""
     stored: dict = current_app.extensions["page_fragments"]
     cache_key = (template_name, current_language(), request.script_root, *sorted(key.items()))
-    markup = stored.get(cache_key)
-    if markup is None:
+    found = stored.get(cache_key)
+    if found is None:
         context = _contexts.get(template_name, lambda **_: {})(**key)
         with rendering_for_everyone():
             markup = Markup(render_template(template_name, **{**context, **key}))  # noqa: S704
+        found = (markup, CSRF_MARKER in markup)
         with _lock:
-            stored[cache_key] = markup
+            stored[cache_key] = found
+    markup, holds_a_form = found
+    if holds_a_form:
+        markers_used()
     return markup
 
 

@@ -23,9 +23,14 @@ _MARKERS_OUT = "_csrf_markers_out"
 def csrf_token() -> str:
     """The template global: the marker while stored markup renders, else the real token."""
     if g.get(_RENDERING):
-        setattr(g, _MARKERS_OUT, True)
+        markers_used()
         return CSRF_MARKER
     return generate_csrf()
+
+
+def markers_used() -> None:
+    """This answer holds markup with the marker: :func:`fill_tokens` must replace it."""
+    setattr(g, _MARKERS_OUT, True)
 
 
 @contextmanager
