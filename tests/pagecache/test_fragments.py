@@ -82,3 +82,11 @@ def test_each_kind_of_visitor_gets_its_own_menu_in_its_own_language(
     )
     russian = student_client.get("/dashboard").text
     assert "Мои курсы" in russian and "My courses" not in russian
+
+
+def test_the_queue_filter_shows_the_chosen_selection_from_its_stored_copies(staff_client):
+    chosen = staff_client.get("/admin/privacy/?status=completed&type=erasure").text
+    assert 'selected value="completed"' in chosen and 'selected value="erasure"' in chosen
+    default = staff_client.get("/admin/privacy/").text
+    assert 'selected value="completed"' not in default
+    assert 'selected value=""' in default

@@ -38,3 +38,7 @@ def init_app(app) -> None:
         "privacy/_request_forms.html",
         lambda restricted: centre_routes.request_forms_context(restricted),
     )
+    fragments.register(
+        "privacy/_queue_filter.html",
+        lambda kind, status: staff_routes.queue_filter_context(kind, status),
+    )

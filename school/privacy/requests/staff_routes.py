@@ -41,9 +41,10 @@ def _found(public_id: str):
     return found
 
 
-@bp.route("/", shows="privacy_queue")
-def queue():
-    form = QueueFilterForm(request.args)
+def queue_filter_context(kind: str, status: str) -> dict:
+    """The queue's filter form showing ``kind`` and ``status`` ("" for any kind, for the
+    open ones): the same for every member of staff, so stored as a fragment per language."""
+    form = QueueFilterForm(data={"type": kind, "status": status})
     # Plain strings, translated once per language: lazy labels cost a lookup per option.
     form.type.choices = select_choices(
         [("", _("Any"))] + [(t.value, lbl) for t, lbl in translated(TYPE_LABELS).items()]
@@ -51,8 +52,13 @@ def queue():
     form.status.choices = select_choices(
         [("", _("Open"))] + [(s.value, lbl) for s, lbl in translated(STATUS_LABELS).items()]
     )
-    kind = RequestType._value2member_map_.get(form.type.data or "")
-    status = RequestStatus._value2member_map_.get(form.status.data or "")
+    return {"form": form}
+
+
+@bp.route("/", shows="privacy_queue")
+def queue():
+    kind = RequestType._value2member_map_.get(request.args.get("type", ""))
+    status = RequestStatus._value2member_map_.get(request.args.get("status", ""))
     page = paginate_rows(staff_queue(kind, status), QueueRow, per_page=30)
     shown(
         users=[r.user_id for r in page.items if r.user_id is not None],
@@ -63,7 +69,7 @@ def queue():
     }
     return render_template(
         "privacy/admin_queue.html",
-        form=form,
+        filters={"kind": args.get("type", ""), "status": args.get("status", "")},
         page=page,
         args=args,
         labels=translated(TYPE_LABELS),
