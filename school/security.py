@@ -100,10 +100,10 @@ def shown(
     page: str | None = None,
 ) -> None:
     """Say whom the staff page being answered shows: accounts (users or their ids) and
-    addresses (for mail and requests tied to an address). One look per person is added at
-    once, before the page is rendered (so a page listing the looks includes this one), and
-    committed by the staff blueprint when the page is answered; the blueprint refuses a page
-    declared as showing people that never said whom.
+    addresses (for mail and requests tied to an address). One look per person is written:
+    at once for a form sent (in the transaction of what it does), after rendering for a page
+    that only reads (see below), and committed by the staff blueprint when the page is
+    answered; the blueprint refuses a page declared as showing people that never said whom.
     An empty call says "nobody this time". ``reason`` and ``note`` are what the staff member
     gave, if the page asked; ``page`` names what was shown when it is less than the route
     declares (a profile's name on the page asking for a reason, before the profile itself).
@@ -119,15 +119,19 @@ def shown(
     addresses = sorted({e.strip().lower() for e in emails if e})
     if not user_ids and not addresses:
         return
+    look = (current_user._get_current_object(), page or declared, user_ids, addresses, reason, note)
+    if request.method in ("GET", "HEAD"):
+        # A page that only reads writes its looks once it is rendered, in a transaction of its
+        # own: on SQLite a write holds the database's one write lock until the commit, and
+        # taking it before rendering would make every other staff page wait for this one.
+        g.setdefault("staff_looks_pending", []).append(look)
+    else:
+        _record(look)
+
+
+def _record(look: tuple) -> None:
     for recorder in _look_recorders:
-        recorder(
-            current_user._get_current_object(),
-            page or declared,
-            user_ids,
-            addresses,
-            reason,
-            note,
-        )
+        recorder(*look)
 
 
 class StaffBlueprint(Blueprint):
@@ -185,7 +189,16 @@ class StaffBlueprint(Blueprint):
             return response
         if not recorded:
             raise UndeclaredLook(f"{request.endpoint} shows personal data but not whose")
-        db.session.commit()
+        for look in g.pop("staff_looks_pending", ()):
+            _record(look)
+        # The page is rendered: what the rest of the answer reads (the signed-in account, for
+        # the cache headers) is as it was, and need not be loaded again after the commit.
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
         return response
 
 

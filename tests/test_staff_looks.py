@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import abort, url_for
-from sqlalchemy import func, select
+from flask import abort, template_rendered, url_for
+from sqlalchemy import event, func, select
 
 from school.accounts.models import Role
 from school.extensions import db
@@ -278,3 +278,28 @@ def test_no_staff_page_shows_a_live_token_from_a_sent_message(
 def url_for_each(app, endpoint: str, **values) -> str:
     with app.test_request_context():
         return url_for(endpoint, **values)
+
+
+def test_a_page_that_only_reads_writes_its_looks_after_rendering(app, staff_client, student_client):
+    """On SQLite a write takes the database's one write lock until the commit: a look written
+    before rendering would make every other staff page wait while this one renders."""
+    ask(student_client, "access")
+    order: list[str] = []
+
+    def statement(conn, cursor, sql, *args):
+        if sql.lstrip().upper().startswith("INSERT INTO STAFF_ACCESS"):
+            order.append("look written")
+
+    def rendered(sender, template, context, **extra):
+        if template.name == "privacy/admin_queue.html":
+            order.append("page rendered")
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    template_rendered.connect(rendered, app)
+    try:
+        assert staff_client.get("/admin/privacy/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+        template_rendered.disconnect(rendered, app)
+    assert order == ["page rendered", "look written"]
+    assert db.session.scalar(select(func.count()).select_from(StaffAccess)) == 1

@@ -12,8 +12,9 @@ from pathlib import Path
 from flask import session
 from jinja2 import FileSystemBytecodeCache
 
-from school.pagecache import models, static_files
-from school.pagecache.shared import PageStore, csrf_token, shared_page
+from school.pagecache import fragments, models, static_files
+from school.pagecache.markers import csrf_token, fill_tokens
+from school.pagecache.shared import PageStore, shared_page
 from school.pagecache.versions import current_version, watch
 
 __all__ = ["current_version", "init_app", "shared_page", "watch"]
@@ -25,6 +26,7 @@ def init_app(app) -> None:
     # Replaces Flask-WTF's global and context entry of the same name, registered just before.
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
+    fragments.init_app(app)
     app.url_defaults(static_files.add_fingerprint)
     app.after_request(static_files.cache_fingerprinted)
 
@@ -41,3 +43,7 @@ def init_app(app) -> None:
             response.cache_control.private = True
             response.cache_control.no_cache = True
         return response
+
+    # Registered last, so it runs first among these: the token it fills in counts as a use
+    # of the session when ``never_shared`` decides the cache headers.
+    app.after_request(fill_tokens)

@@ -12,7 +12,6 @@ rendered normally and not stored.
 from __future__ import annotations
 
 import hashlib
-import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -22,17 +21,12 @@ from functools import wraps
 from flask import current_app, g, make_response, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from school.cookie_choice import read_choice
 from school.database import utcnow
 from school.i18n import current_language
+from school.pagecache.markers import MARKER_BYTES, rendering_for_everyone, with_tokens
 from school.pagecache.versions import current_version
-
-# Unguessable, so no text a visitor can put on a page is ever mistaken for it.
-CSRF_MARKER = f"csrf-marker-{secrets.token_hex(16)}"
-_MARKER_BYTES = CSRF_MARKER.encode()
-_RENDERING = "_shared_page_rendering"
 
 
 @dataclass(frozen=True)
@@ -71,13 +65,6 @@ class PageStore:
 
 def store() -> PageStore:
     return current_app.extensions["page_store"]
-
-
-def csrf_token() -> str:
-    """The template global: the marker while a shared page renders, else the real token."""
-    if g.get(_RENDERING):
-        return CSRF_MARKER
-    return generate_csrf()
 
 
 def _csrf_field() -> str:
@@ -122,11 +109,8 @@ def _render(view, args, kwargs):
     """Render with the CSRF marker; (page to store, None), or (None, response) when the
     response must not be shared: not a plain 200, setting cookies, showing flashed
     messages, or holding a real token that something outside ``csrf_token()`` generated."""
-    setattr(g, _RENDERING, True)
-    try:
+    with rendering_for_everyone():
         response = make_response(view(*args, **kwargs))
-    finally:
-        setattr(g, _RENDERING, False)
     shareable = (
         response.status_code == 200
         and not response.direct_passthrough
@@ -136,14 +120,13 @@ def _render(view, args, kwargs):
     )
     body = response.get_data()
     if not shareable:
-        if _MARKER_BYTES in body:
-            response.set_data(body.replace(_MARKER_BYTES, generate_csrf().encode()))
+        response.set_data(with_tokens(body))
         return None, response
     page = StoredPage(
         body=body,
         mimetype=response.mimetype,
         digest=hashlib.blake2b(body, digest_size=12).hexdigest(),
-        has_csrf=_MARKER_BYTES in body,
+        has_csrf=MARKER_BYTES in body,
     )
     return page, None
 
@@ -152,7 +135,7 @@ def _respond(page: StoredPage):
     """The stored bytes with this visitor's token, as a conditional response."""
     body, etag = page.body, page.digest
     if page.has_csrf:
-        body = body.replace(_MARKER_BYTES, generate_csrf().encode())
+        body = with_tokens(body)
         etag += "." + _token_tag(session[_csrf_field()])
     response = current_app.response_class(body, mimetype=page.mimetype)
     # The bytes carry this visitor's token: a browser may keep them, a shared cache may not.

@@ -9,6 +9,7 @@ what a marketing withdrawal does."""
 
 
 def init_app(app) -> None:
+    from school.pagecache import fragments  # noqa: PLC0415
     from school.privacy.data import erasure, holdings, retention  # noqa: PLC0415
     from school.privacy.requests import centre_routes, models, staff_routes  # noqa: F401, PLC0415
     from school.privacy.requests.cli import privacy_cli  # noqa: PLC0415
@@ -33,3 +34,11 @@ def init_app(app) -> None:
 
     app.register_blueprint(staff_routes.bp)
     app.cli.add_command(privacy_cli)
+    fragments.register(
+        "privacy/_request_forms.html",
+        lambda restricted: centre_routes.request_forms_context(restricted),
+    )
+    fragments.register(
+        "privacy/_queue_filter.html",
+        lambda kind, status: staff_routes.queue_filter_context(kind, status),
+    )

@@ -39,19 +39,28 @@ def _form_for(kind: RequestType, formdata=None):
     return form
 
 
+def request_forms_context(restricted: bool, forms=None) -> dict:
+    """What the forms for a new request are rendered with: ``forms`` holds a form sent back
+    with its errors; the others are blank and written as plain HTML (each has the kind as its
+    prefix, as ``_form_for`` reads it). Without ``forms`` it depends on nothing but
+    ``restricted`` and the language, and is stored as a fragment."""
+    return {
+        "offered": OFFERED,
+        "forms": forms or {},
+        "blank": {kind: blank_fields(_form_class(kind)) for kind in OFFERED},
+        "change_fields": CorrectionForm.CHANGE_FIELDS,
+        "labels": translated(TYPE_LABELS),
+        "restricted": restricted,
+    }
+
+
 def _centre(forms=None, status=200):
-    """The centre; ``forms`` holds a form sent back with its errors, the others are blank
-    and written as plain HTML (each has the kind as its prefix, as ``_form_for`` reads it)."""
+    """The centre, with ``forms`` sent back with their errors if any."""
     return render_template(
         "privacy/centre.html",
         requests=asking.requests_of(current_user),
-        offered=OFFERED,
-        forms=forms or {},
-        blank={kind: blank_fields(_form_class(kind)) for kind in OFFERED},
-        change_fields=CorrectionForm.CHANGE_FIELDS,
-        labels=translated(TYPE_LABELS),
         status_labels=translated(STATUS_LABELS),
-        restricted=current_user.is_restricted,
+        **request_forms_context(current_user.is_restricted, forms),
     ), status
 
 

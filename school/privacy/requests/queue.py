@@ -10,16 +10,48 @@ from sqlalchemy import case, func, select
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.requests.models import (
+    NO_DEADLINE,
     OPEN_STATUSES,
     PrivacyRequest,
+    RequestChannel,
     RequestStatus,
     RequestType,
 )
 
 
+@dataclass(frozen=True)
+class QueueRow:
+    """A request as the staff queue lists it: the columns it shows, not the whole row."""
+
+    public_id: str
+    type: RequestType
+    status: RequestStatus
+    channel: RequestChannel
+    user_id: int | None
+    subject_email: str
+    due_by: date
+
+    @property
+    def deadline(self) -> date | None:
+        return None if self.due_by == NO_DEADLINE else self.due_by
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
 def staff_queue(kind: RequestType | None, status: RequestStatus | None):
-    """Requests sorted by the date they are due, soonest first; open ones by default."""
-    query = select(PrivacyRequest)
+    """Requests sorted by the date they are due, soonest first; open ones by default, as
+    :class:`QueueRow` columns."""
+    query = select(
+        PrivacyRequest.public_id,
+        PrivacyRequest.type,
+        PrivacyRequest.status,
+        PrivacyRequest.channel,
+        PrivacyRequest.user_id,
+        PrivacyRequest.subject_email,
+        PrivacyRequest.due_by,
+    )
     if kind is not None:
         query = query.where(PrivacyRequest.type == kind)
     if status is not None:

@@ -10,7 +10,7 @@ from school.clocks import jurisdiction
 from school.database import utcnow
 from school.forms import select_choices
 from school.i18n import translated
-from school.pagination import paginate
+from school.pagination import paginate_rows
 from school.privacy.requests import decisions
 from school.privacy.requests.corrections import (
     CORRECTABLE,
@@ -27,7 +27,7 @@ from school.privacy.requests.forms import (
 from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError
 from school.privacy.requests.models import RequestStatus, RequestType
-from school.privacy.requests.queue import deadlines, request_for_staff, staff_queue
+from school.privacy.requests.queue import QueueRow, deadlines, request_for_staff, staff_queue
 from school.profile.services import current_changes
 from school.security import shown, staff_blueprint
 
@@ -41,9 +41,10 @@ def _found(public_id: str):
     return found
 
 
-@bp.route("/", shows="privacy_queue")
-def queue():
-    form = QueueFilterForm(request.args)
+def queue_filter_context(kind: str, status: str) -> dict:
+    """The queue's filter form showing ``kind`` and ``status`` ("" for any kind, for the
+    open ones): the same for every member of staff, so stored as a fragment per language."""
+    form = QueueFilterForm(data={"type": kind, "status": status})
     # Plain strings, translated once per language: lazy labels cost a lookup per option.
     form.type.choices = select_choices(
         [("", _("Any"))] + [(t.value, lbl) for t, lbl in translated(TYPE_LABELS).items()]
@@ -51,9 +52,14 @@ def queue():
     form.status.choices = select_choices(
         [("", _("Open"))] + [(s.value, lbl) for s, lbl in translated(STATUS_LABELS).items()]
     )
-    kind = RequestType._value2member_map_.get(form.type.data or "")
-    status = RequestStatus._value2member_map_.get(form.status.data or "")
-    page = paginate(staff_queue(kind, status), per_page=30)
+    return {"form": form}
+
+
+@bp.route("/", shows="privacy_queue")
+def queue():
+    kind = RequestType._value2member_map_.get(request.args.get("type", ""))
+    status = RequestStatus._value2member_map_.get(request.args.get("status", ""))
+    page = paginate_rows(staff_queue(kind, status), QueueRow, per_page=30)
     shown(
         users=[r.user_id for r in page.items if r.user_id is not None],
         emails=[r.subject_email for r in page.items if r.user_id is None],
@@ -63,7 +69,7 @@ def queue():
     }
     return render_template(
         "privacy/admin_queue.html",
-        form=form,
+        filters={"kind": args.get("type", ""), "status": args.get("status", "")},
         page=page,
         args=args,
         labels=translated(TYPE_LABELS),

@@ -1,0 +1,65 @@
+"""Parts of pages that are the same for everyone in one language, rendered once.
+
+The site's header menu, its footer, the staff menu and the privacy centre's request forms hold
+nothing about the person reading them: links, words and empty forms, which differ by language,
+by the address the site is served under and by a few stated values (the kind of visitor the
+menu is for, whether the person's processing is blocked). Each is rendered once per process
+for each of those and served as stored markup after: most of what a page costs is spent on
+parts that never change.
+
+A fragment's template sees only the values of its key and what its registered context builds
+from them, never ``request`` or ``current_user``; a form's CSRF token in it is a marker that
+each response replaces with its own visitor's token (:mod:`school.pagecache.markers`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from school.i18n import current_language
+from school.pagecache.markers import CSRF_MARKER, markers_used, rendering_for_everyone
+
+_lock = threading.Lock()
+# A fragment's template → what it is rendered with, made from the values of its key.
+_contexts: dict[str, Callable[..., dict]] = {}
+
+
+def register(template_name: str, context: Callable[..., dict]) -> None:
+    """Render ``template_name`` as a fragment with ``context(**key)`` besides its key."""
+    _contexts[template_name] = context
+
+
+def viewer_role() -> str:
+    """The kind of visitor a menu is made for: a visitor, a student or a member of staff."""
+    if not current_user.is_authenticated:
+        return "visitor"
+    return "staff" if current_user.is_staff else "student"
+
+
+def fragment(template_name: str, **key) -> Markup:
+    """``template_name`` rendered for this language, site address and ``key``, once."""
+    stored: dict = current_app.extensions["page_fragments"]
+    cache_key = (template_name, current_language(), request.script_root, *sorted(key.items()))
+    found = stored.get(cache_key)
+    if found is None:
+        context = _contexts.get(template_name, lambda **_: {})(**key)
+        with rendering_for_everyone():
+            markup = Markup(render_template(template_name, **{**context, **key}))  # noqa: S704
+        found = (markup, CSRF_MARKER in markup)
+        with _lock:
+            stored[cache_key] = found
+    markup, holds_a_form = found
+    if holds_a_form:
+        markers_used()
+    return markup
+
+
+def init_app(app) -> None:
+    app.extensions["page_fragments"] = {}
+    app.jinja_env.globals["fragment"] = fragment
+    app.jinja_env.globals["viewer_role"] = viewer_role

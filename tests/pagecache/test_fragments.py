@@ -1,0 +1,92 @@
+"""Parts of pages that are the same for everyone (menus, footer, the privacy centre's empty
+request forms) are rendered once per language and kind of visitor, yet every form in them
+carries the reader's own CSRF token and nothing of one person reaches another."""
+
+import re
+
+from sqlalchemy import select
+
+from school.accounts.models import User
+from school.extensions import db
+from school.privacy.requests.models import PrivacyRequest
+from tests.conftest import AuthActions
+
+ERASURE_TOKEN = re.compile(r'name="erasure-csrf_token" type="hidden" value="([^"]+)"')
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    assert AuthActions(client).login(user.email).status_code == 302
+    return client
+
+
+def fragments(app):
+    return app.extensions["page_fragments"]
+
+
+def test_the_request_forms_are_stored_once_and_carry_each_students_own_token(app, make_user):
+    one = signed_in(app, make_user("one@example.com"))
+    two = signed_in(app, make_user("two@example.com"))
+    first, second = one.get("/privacy/centre").text, two.get("/privacy/centre").text
+    stored = [key for key in fragments(app) if key[0] == "privacy/_request_forms.html"]
+    assert len(stored) == 1, "the second student was served the stored forms"
+    assert "csrf-marker" not in first + second
+    (token_one,), (token_two,) = ERASURE_TOKEN.findall(first), ERASURE_TOKEN.findall(second)
+    assert token_one != token_two
+    request = {"kind": "inquiry", "inquiry-type": "inquiry", "inquiry-details": "Which data?"}
+    # Each form works for its own reader, and only for them.
+    refused = one.post(
+        "/privacy/centre/requests", data={**request, "inquiry-csrf_token": token_two}
+    )
+    assert refused.status_code == 400
+    sent = one.post("/privacy/centre/requests", data={**request, "inquiry-csrf_token": token_one})
+    assert sent.status_code == 302
+    made = db.session.scalars(select(PrivacyRequest)).all()
+    assert [r.subject_email for r in made] == ["one@example.com"]
+
+
+def test_a_form_sent_back_with_errors_is_the_persons_own_not_the_stored_one(student_client):
+    too_long = "x" * 5001
+    response = student_client.submit(
+        "/privacy/centre/requests",
+        {"kind": "inquiry", "inquiry-type": "inquiry", "inquiry-details": too_long},
+        csrf_field="inquiry-csrf_token",
+    )
+    assert response.status_code == 400
+    assert too_long in response.text, "what the person typed is kept for them to fix"
+
+
+def test_a_blocked_student_is_offered_unblocking_and_the_others_blocking(app, make_user):
+    blocked = make_user("blocked@example.com")
+    db.session.get(User, blocked.id).restricted_at = blocked.created_at
+    db.session.commit()
+    free = signed_in(app, make_user("free@example.com")).get("/privacy/centre").text
+    held = signed_in(app, blocked).get("/privacy/centre").text
+    assert 'value="blocking"' in free and 'value="unblocking"' not in free
+    assert 'value="unblocking"' in held and 'value="blocking"' not in held
+
+
+def test_each_kind_of_visitor_gets_its_own_menu_in_its_own_language(
+    app, client, staff_client, student_client
+):
+    visitor = client.get("/login").text
+    assert "Log in" in visitor and "My courses" not in visitor
+    student = student_client.get("/dashboard").text
+    assert "My courses" in student and ">Staff<" not in student and "Log in</a>" not in student
+    staff = staff_client.get("/admin/").text
+    assert ">Staff<" in staff and "Privacy centre" not in staff
+    student_client.submit(
+        "/language",
+        {"lang-language": "ru", "lang-next": "/dashboard"},
+        csrf_field="lang-csrf_token",
+    )
+    russian = student_client.get("/dashboard").text
+    assert "Мои курсы" in russian and "My courses" not in russian
+
+
+def test_the_queue_filter_shows_the_chosen_selection_from_its_stored_copies(staff_client):
+    chosen = staff_client.get("/admin/privacy/?status=completed&type=erasure").text
+    assert 'selected value="completed"' in chosen and 'selected value="erasure"' in chosen
+    default = staff_client.get("/admin/privacy/").text
+    assert 'selected value="completed"' not in default
+    assert 'selected value=""' in default
