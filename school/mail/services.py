@@ -456,9 +456,21 @@ def _is_hard_bounce(error: Exception) -> bool:
     return False
 
 
+# Anything shaped like an address in a server's answer ("<ann@example.com>: no such user").
+_ADDRESS_IN_ERROR = re.compile(r"[^\s<>()\[\]{}\"',;:]+@[^\s<>()\[\]{}\"',;:]+")
+
+
+def delivery_error(error: Exception) -> str:
+    """What went wrong with a delivery, as kept with the message and any suppression: the
+    server's answer without the addresses in it (smtplib names the refused recipient, and
+    mail servers repeat it), so the registry can declare it as holding nobody's data and an
+    erasure leaves none behind in it."""
+    return _ADDRESS_IN_ERROR.sub("<address>", f"{type(error).__name__}: {error}")[:1000]
+
+
 def _schedule_retry(row: OutboxMessage, error: Exception) -> bool:
     """Put a message back in the queue with backoff; False once it is out of attempts."""
-    row.last_error = f"{type(error).__name__}: {error}"[:1000]
+    row.last_error = delivery_error(error)
     if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         row.status = OutboxStatus.FAILED
         return False
@@ -507,7 +519,7 @@ def deliver(
                     row = db.session.get(OutboxMessage, snapshot.id, populate_existing=True)
                     if _is_permanent(error):
                         row.status = OutboxStatus.FAILED
-                        row.last_error = f"{type(error).__name__}: {error}"[:1000]
+                        row.last_error = delivery_error(error)
                         if _is_hard_bounce(error):
                             suppress(row.recipient, row.last_error)
                         report.failed += 1

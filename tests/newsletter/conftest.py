@@ -53,12 +53,12 @@ def make_campaign(app, staff):
 
 
 class RefusingMailbox(Mailbox):
-    """Like a real MX: mailboxes starting with ``bounce`` do not exist (550 at RCPT), and
-    ``big`` ones refuse the message itself (552 at DATA)."""
+    """Like a real MX: mailboxes starting with ``bounce`` do not exist (550 at RCPT, naming
+    the address as Postfix does), and ``big`` ones refuse the message itself (552 at DATA)."""
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address.lower().startswith("bounce"):
-            return "550 5.1.1 No such user here"
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

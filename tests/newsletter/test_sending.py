@@ -298,6 +298,12 @@ def test_a_hard_bounce_is_failed_suppressed_and_not_mailed_again(make_app, refus
         assert "550" in failed["bounce@example.com"] and "552" in failed["big@example.com"]
         # Only the refused mailbox is suppressed; a message too large says nothing about it.
         assert db.session.scalars(select(SuppressedAddress.email)).all() == ["bounce@example.com"]
+        # The server's answer is kept without the address it named: the registry declares
+        # these texts as holding nobody's data, and an erasure does not look in them.
+        (reason,) = db.session.scalars(select(SuppressedAddress.reason)).all()
+        assert "Recipient address rejected" in failed["bounce@example.com"]
+        for kept in (reason, *failed.values()):
+            assert "@" not in kept, kept
 
         second = services.save_campaign(
             None, subject="Two", body="Two", language="en", author=staff
