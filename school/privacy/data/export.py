@@ -5,7 +5,7 @@ The values come from ``collector.collect``, the same reader "My data" and the ac
 use: data.json and the CSV files hold them table by table, index.html as the records they are.
 
 The file is built once when the request is carried out and fetched through a signed link
-that works only for its owner and only for ``EXPORT_LINK_DAYS``.
+that works only for its owner and only for the registry's ``EXPORT_LINK`` period.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from flask_babel import force_locale
 
 from school.accounts.models import User
 from school.database import utcnow
-from school.privacy.data import collector, holdings
+from school.privacy.data import collector, holdings, registry
 from school.security import make_token, read_token
 
 DOWNLOAD_PURPOSE = "export-download"
@@ -71,7 +71,7 @@ def build(user: User) -> tuple[str, datetime]:
     kinds = collector.collect(collector.subject_of(user))
     data = collector.tables(kinds)
     generated = utcnow()
-    expires = generated + timedelta(days=current_app.config["EXPORT_LINK_DAYS"])
+    expires = generated + timedelta(days=registry.retention_days(registry.EXPORT_LINK))
     photo = _photo(user)
     with force_locale(user.locale or "en"):
         index = render_template(
@@ -108,7 +108,7 @@ def download_token(request) -> str:
 
 def read_download_token(token: str) -> dict:
     """The token's payload; raises TokenError when tampered with or past its days."""
-    max_age = current_app.config["EXPORT_LINK_DAYS"] * 24 * 3600
+    max_age = registry.retention_days(registry.EXPORT_LINK) * 24 * 3600
     return read_token(DOWNLOAD_PURPOSE, token, max_age)
 
 
