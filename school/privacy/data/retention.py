@@ -144,3 +144,21 @@ def last_run() -> RetentionRun | None:
     return db.session.scalar(
         select(RetentionRun).order_by(RetentionRun.ran_at.desc(), RetentionRun.id.desc()).limit(1)
     )
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """The last run, in words: when, and what each rule and task removed."""
+
+    ran_at: datetime
+    removed: list[tuple[object, int]]  # (what, in words; how many)
+
+
+def last_run_report() -> RunReport | None:
+    """What the staff home shows; reads only."""
+    record = last_run()
+    if record is None:
+        return None
+    return RunReport(
+        record.ran_at, [(described(line["rule"]), line["removed"]) for line in record.removed]
+    )
