@@ -9,8 +9,9 @@
   report and ``flask privacy``.
 
 Nothing here imports a feature. A feature that holds personal data hands the core what it
-needs at start-up, in its ``init_app``: erasure hooks and blockers, retention jobs, the photo
-for an export, the processor list, what a marketing withdrawal does, the email field names.
+needs at start-up, in its ``init_app``: erasure hooks and blockers, retention rules and
+tasks, the photo for an export, the processor list, what a marketing withdrawal does, the
+email field names.
 The layers are written down in pyproject.toml (``[tool.importlinter]``).
 """
 
