@@ -235,7 +235,9 @@ class _TypedSubject(UniqueUnstructuredHeader):
     The email package reads "=?...?=" in a value as an RFC 2047 encoded-word, decodes it on
     the way in and writes the decoded text back raw, so a reader would see something other
     than what was typed. Kept as typed instead, and a subject holding "=?" is sent entirely
-    as encoded-words, which decode to exactly that text.
+    as encoded-words, which decode to exactly that text. So is any subject beyond ASCII: the
+    generic folder may end one encoded-word before a run of spaces and start the next after
+    it, and a reader drops whitespace between encoded-words, so the spaces would be lost.
     """
 
     @classmethod
@@ -244,7 +246,7 @@ class _TypedSubject(UniqueUnstructuredHeader):
         kwds["decoded"] = value
 
     def fold(self, *, policy):
-        if "=?" not in self:
+        if "=?" not in self and self.isascii():
             return super().fold(policy=policy)
         encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
         return f"{self.name}: {encoded}{policy.linesep}"
