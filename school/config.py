@@ -95,6 +95,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
+    # How long the browser keeps the cookie; the sign-in it names ends after the registry's
+    # SIGN_IN period without use, whichever is shorter.
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
