@@ -33,13 +33,13 @@ def overdue_command():
 def retention_command(dry_run):
     """Carry out every retention the privacy registry declares with a period, and record
     the run (shown on the staff home). With --dry-run, only count."""
-    from school.privacy.data import retention
+    from school.privacy.data import registry, retention
 
     if dry_run:
         for planned in retention.plan():
             click.echo(
                 f"{planned.rule.description}: {planned.count} would go "
-                f"(kept {planned.days} days: anything from before "
+                f"(kept {registry.period_words(planned.days)}: anything from before "
                 f"{planned.cutoff:%Y-%m-%d %H:%M} UTC)"
             )
         for task in retention.tasks():
