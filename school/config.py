@@ -95,6 +95,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
+    # How long the browser keeps the cookie; the sign-in it names ends after the registry's
+    # SIGN_IN period without use, whichever is shorter.
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
@@ -112,7 +114,6 @@ class Defaults:
     BCRYPT_LOG_ROUNDS = 12
     ACCOUNT_CONFIRM_WITHIN = timedelta(days=3)
     PASSWORD_RESET_WITHIN = timedelta(hours=2)
-    EMAIL_CHANGE_WITHIN = timedelta(days=1)
     PASSWORD_MIN_LENGTH = 10
     SIGN_IN_LINK_WITHIN = timedelta(minutes=15)  # an emailed sign-in link, used once
 
@@ -145,9 +146,9 @@ class Defaults:
     MAIL_SUPPRESS_SEND = False
     MAIL_RATE_PER_SECOND = 0.0  # the provider's sending limit; 0 sends as fast as it accepts
 
-    # Newsletters: unconfirmed visitor subscriptions are purged after this long; the mailto
-    # unsubscribe address (RFC 8058) is read by the email intake (default: the privacy box).
-    NEWSLETTER_CONFIRM_WITHIN = timedelta(days=30)
+    # Newsletters: the mailto unsubscribe address (RFC 8058) is read by the email intake
+    # (default: the privacy box). How long a sign-up waits for confirmation is the registry's
+    # NEWSLETTER_SUBSCRIPTION retention.
     NEWSLETTER_SUBSCRIBE_LIMIT_PER_IP = "10 per hour"
     UNSUBSCRIBE_MAILTO = ""
 
@@ -163,8 +164,10 @@ class Defaults:
     MINOR_AGE = 16
     GUARDIAN_CONSENT_WITHIN = timedelta(days=7)
     PUBLIC_HOLIDAYS: tuple[str, ...] = ()
-    ANALYTICS_RETENTION_DAYS = 180
-    EXPORT_LINK_DAYS = 7  # how long the download link of an export works
+    # Days that override a period the privacy registry declares, by the retention's key
+    # (e.g. {"analytics": 90}). Every retention rule, every link that lives as long as its
+    # data and every page that states a period read it through registry.retention_days.
+    RETENTION_DAYS: dict[str, int] = {}
     PRIVACY_AUTO_APPROVE_EXPORTS = False  # carry out exports without waiting for staff
     # How long a backup of the database is kept. A key retired by ``flask keys rotate``
     # still decrypts (never encrypts) for this long, so every backup kept can be restored.

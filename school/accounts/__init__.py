@@ -11,23 +11,53 @@ bp = Blueprint("accounts", __name__)
 
 
 def init_app(app) -> None:
-    from school.accounts import models, routes  # noqa: F401, PLC0415
+    from school import rate_limits  # noqa: PLC0415
+    from school.accounts import (  # noqa: F401, PLC0415
+        models,
+        routes,
+        services,  # noqa: PLC0415
+    )
     from school.accounts.cli import users_cli  # noqa: PLC0415
-    from school.accounts.services import (  # noqa: PLC0415
-        forget_old_sign_in_addresses,
-        forget_stale_email_changes,
-        purge_consent_evidence,
-        user_for_sign_in_token,
-    )
-    from school.privacy.data import retention  # noqa: PLC0415
+    from school.privacy.data import registry, retention  # noqa: PLC0415
 
-    retention.register_job(
-        "sign-in addresses older than a year forgotten", forget_old_sign_in_addresses
-    )
-    retention.register_job(
-        "consent records of accounts erased 3+ years ago deleted", purge_consent_evidence
-    )
-    retention.register_job("unconfirmed address changes deleted", forget_stale_email_changes)
+    for retained, name, description, count, apply in (
+        (
+            registry.SECURITY_LOG,
+            "sign_in_details",
+            _l("last sign-in time, address and count of accounts idle for the period, forgotten"),
+            services.count_idle_sign_in_details,
+            services.forget_idle_sign_in_details,
+        ),
+        (
+            registry.CONSENT_EVIDENCE,
+            "erased_accounts",
+            _l("consent records and guardian consents of accounts erased long ago, deleted"),
+            services.count_consent_evidence_of_erased,
+            services.purge_consent_evidence,
+        ),
+        (
+            registry.EMAIL_CHANGE_WINDOW,
+            "email_changes",
+            _l("address changes never confirmed, deleted"),
+            services.count_stale_email_changes,
+            services.forget_stale_email_changes,
+        ),
+        (
+            registry.SIGN_IN,
+            "sessions",
+            _l("sign-ins unused for the period, ended and deleted"),
+            services.count_idle_sign_ins,
+            services.end_idle_sign_ins,
+        ),
+        (
+            registry.RATE_LIMIT,
+            "counters",
+            _l("counters of password-guessing limits whose window ended, deleted"),
+            rate_limits.count_ended_counters,
+            rate_limits.delete_ended_counters,
+        ),
+    ):
+        retention.register_rule(retained, name, description, count=count, apply=apply)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -38,7 +68,7 @@ def init_app(app) -> None:
     @login_manager.user_loader
     def load_user(sign_in_token: str):
         """The cookies carry a sign-in's token; an ended sign-in loads nobody."""
-        return user_for_sign_in_token(sign_in_token)
+        return services.user_for_sign_in_token(sign_in_token)
 
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)

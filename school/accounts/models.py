@@ -100,7 +100,7 @@ class EmailChange(db.Model):
 
     The link carries only ``public_id``: the addresses stay here, so they never appear in a
     URL, a proxy log or a browser history. Confirming, asking for another change and the
-    retention run (after ``EMAIL_CHANGE_WITHIN``) delete the row.
+    retention run (after the registry's EMAIL_CHANGE_WINDOW) delete the row.
     """
 
     __tablename__ = "email_change"

@@ -10,10 +10,10 @@ import enum
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from school.accounts import emails, sessions, throttle
@@ -22,8 +22,9 @@ from school.database import utcnow
 from school.extensions import db
 from school.privacy.consent.ledger import consent_wording, current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.data import registry
 from school.privacy.data.personal_data import fingerprint
-from school.privacy.data.registry import CONSENT_EVIDENCE, SECURITY_LOG
+from school.privacy.data.retention import count_where
 from school.security import TokenError, check_password, hash_password, make_token, read_token
 
 CONFIRM = "confirm-email"
@@ -550,7 +551,7 @@ def request_email_change(user: User, new_address: str, password: str) -> EmailCh
 def email_change_for(token: str) -> tuple[User, str]:
     """The account and new address an email change link is for, changing nothing. Raises
     TokenError for a bad or stale link, or a new address someone else has since taken."""
-    max_age = int(current_app.config["EMAIL_CHANGE_WITHIN"].total_seconds())
+    max_age = registry.retention_days(registry.EMAIL_CHANGE_WINDOW) * 24 * 3600
     payload = read_token(CHANGE_EMAIL, token, max_age)
     change = db.session.scalar(select(EmailChange).where(EmailChange.public_id == payload.get("c")))
     user = db.session.get(User, change.user_id) if change is not None else None
@@ -602,34 +603,80 @@ def create_staff(full_name: str, address: str, password: str) -> User:
     return user
 
 
-def forget_old_sign_in_addresses(now: datetime | None = None) -> int:
-    """The IP address of a sign-in is kept for the registry's security-log year."""
-    cutoff = (now or utcnow()) - timedelta(days=SECURITY_LOG.days)
+# --- retention (the periods are the registry's; the retention run passes the cutoff) -------
+
+
+def count_idle_sign_in_details(cutoff: datetime) -> int:
+    return count_where(User, User.last_login_at < cutoff)
+
+
+def forget_idle_sign_in_details(cutoff: datetime) -> int:
+    """The last sign-in's time and address and the count of sign-ins serve security only
+    (SECURITY_LOG): an account not signed in to since the cutoff forgets them, and its count
+    starts again from zero."""
     changed = db.session.execute(
         update(User)
-        .where(User.last_login_ip.is_not(None), User.last_login_at < cutoff)
-        .values(last_login_ip=None)
+        .where(User.last_login_at < cutoff)
+        .values(last_login_at=None, last_login_ip=None, login_count=0)
     ).rowcount
     db.session.commit()
     return changed
 
 
-def purge_consent_evidence(now: datetime | None = None) -> int:
-    """Consent records of erased accounts, three years after the erasure ended the consent."""
-    cutoff = (now or utcnow()) - timedelta(days=CONSENT_EVIDENCE.days)
-    long_erased = select(User.id).where(User.erased_at.is_not(None), User.erased_at < cutoff)
+def _long_erased(cutoff: datetime):
+    return select(User.id).where(User.erased_at.is_not(None), User.erased_at < cutoff)
+
+
+def count_consent_evidence_of_erased(cutoff: datetime) -> int:
+    in_ledger = count_where(ConsentRecord, ConsentRecord.user_id.in_(_long_erased(cutoff)))
+    return in_ledger + count_where(User, User.id.in_(_long_erased(cutoff)), _guardian_held())
+
+
+def _guardian_held():
+    return or_(
+        User.guardian_name.is_not(None),
+        User.guardian_email.is_not(None),
+        User.guardian_consent_at.is_not(None),
+    )
+
+
+def purge_consent_evidence(cutoff: datetime) -> int:
+    """An erasure ends every consent: once CONSENT_EVIDENCE's period after it is over, the
+    consent records of the account and its guardian's consent go."""
     deleted = db.session.execute(
-        delete(ConsentRecord).where(ConsentRecord.user_id.in_(long_erased))
+        delete(ConsentRecord).where(ConsentRecord.user_id.in_(_long_erased(cutoff)))
+    ).rowcount
+    deleted += db.session.execute(
+        update(User)
+        .where(User.id.in_(_long_erased(cutoff)), _guardian_held())
+        .values(guardian_name=None, guardian_email=None, guardian_consent_at=None)
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     return deleted
 
 
-def forget_stale_email_changes(now=None) -> int:
-    """Address changes whose link has expired: the new address is deleted (retention)."""
-    cutoff = (now or utcnow()) - current_app.config["EMAIL_CHANGE_WITHIN"]
+def count_stale_email_changes(cutoff: datetime) -> int:
+    return count_where(EmailChange, EmailChange.requested_at < cutoff)
+
+
+def forget_stale_email_changes(cutoff: datetime) -> int:
+    """Address changes whose link has expired: the new address is deleted."""
     deleted = db.session.execute(
         delete(EmailChange).where(EmailChange.requested_at < cutoff)
+    ).rowcount
+    db.session.commit()
+    return deleted
+
+
+def count_idle_sign_ins(cutoff: datetime) -> int:
+    return count_where(SignInSession, SignInSession.last_seen_at < cutoff)
+
+
+def end_idle_sign_ins(cutoff: datetime) -> int:
+    """Sign-ins unused since the cutoff have ended; their rows go (SIGN_IN)."""
+    deleted = db.session.execute(
+        delete(SignInSession).where(SignInSession.last_seen_at < cutoff)
     ).rowcount
     db.session.commit()
     return deleted

@@ -10,28 +10,28 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from school.accounts.models import SignInSession, User
 from school.database import utcnow
 from school.extensions import db
+from school.privacy.data import registry
 
 # ``last_seen_at`` is written at most this often, so browsing does not write on every page.
 LAST_SEEN_EVERY = timedelta(minutes=5)
 
 
 def _idle_limit() -> timedelta:
-    """A sign-in unused this long has ended: the longest a remember cookie lives."""
-    return current_app.config["REMEMBER_COOKIE_DURATION"]
+    """A sign-in unused this long has ended: the registry's SIGN_IN period (which the
+    retention run also keeps, deleting the rows of sign-ins nobody came back to)."""
+    return timedelta(days=registry.retention_days(registry.SIGN_IN))
 
 
 def start(user: User) -> SignInSession:
     """A new sign-in for ``user``, which becomes the one its cookies will carry.
 
-    Sign-ins that ended by disuse are deleted on the way (the registry's promise that none
-    outlives 30 days without use, with no job to schedule)."""
+    Sign-ins that ended by disuse are deleted on the way, besides the retention run."""
     db.session.execute(
         delete(SignInSession).where(SignInSession.last_seen_at < utcnow() - _idle_limit())
     )

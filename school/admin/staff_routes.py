@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from school.compliance import services as compliance
 from school.extensions import db
 from school.mail.models import OutboxMessage
+from school.privacy.data import retention
 from school.privacy.requests import queue as privacy_queue
 from school.security import staff_blueprint
 
@@ -26,4 +27,5 @@ def home():
         outbox_counts=counts,
         register_deadlines=compliance.deadlines(),
         request_deadlines=privacy_queue.deadlines(),
+        retention_run=retention.last_run_report(),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 bp = Blueprint("analytics", __name__)
@@ -11,9 +12,15 @@ bp = Blueprint("analytics", __name__)
 def init_app(app) -> None:
     from school.analytics import models, routes, services, staff_routes  # noqa: F401, PLC0415
     from school.cookie_choice import read_choice  # noqa: PLC0415
-    from school.privacy.data import retention  # noqa: PLC0415
+    from school.privacy.data import registry, retention  # noqa: PLC0415
 
-    retention.register_job("page views deleted", services.purge_expired)
+    retention.register_rule(
+        registry.ANALYTICS_RETENTION,
+        "page_views",
+        _l("page views of the visit statistics, deleted"),
+        count=services.count_expired,
+        apply=services.purge_expired,
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(staff_routes.bp)

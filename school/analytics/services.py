@@ -2,7 +2,7 @@
 
 IP addresses are shortened before they are stored (the last octet of IPv4, the last 80 bits
 of IPv6), no row names an account, a person under restriction of processing is never
-counted, and rows older than ``ANALYTICS_RETENTION_DAYS`` are deleted by retention.
+counted, and rows older than the registry's ``ANALYTICS_RETENTION`` are deleted by retention.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 
 from school.analytics.models import PageView
@@ -89,8 +88,12 @@ def record_screen(visit_id: str, screen: str) -> bool:
     return True
 
 
-def purge_expired(now=None) -> int:
-    cutoff = (now or utcnow()) - timedelta(days=current_app.config["ANALYTICS_RETENTION_DAYS"])
+def count_expired(cutoff: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(PageView).where(PageView.at < cutoff))
+
+
+def purge_expired(cutoff: datetime) -> int:
+    """Page views from before the cutoff of the registry's ANALYTICS_RETENTION."""
     result = db.session.execute(delete(PageView).where(PageView.at < cutoff))
     db.session.commit()
     return result.rowcount

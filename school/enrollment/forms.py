@@ -3,7 +3,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from school.courses.models import Level
-from school.enrollment.models import PAYMENT_LABELS
+from school.enrollment.models import PAYMENT_LABELS, PaymentStatus
 from school.forms import SchoolForm, select_choices
 
 REQUIRED = _l("This field is required.")
@@ -54,7 +54,11 @@ class PaymentForm(SchoolForm):
     )
     payment_status = SelectField(
         _l("Payment status"),
-        choices=select_choices((s.value, label) for s, label in PAYMENT_LABELS.items()),
+        choices=select_choices(
+            (s.value, label)
+            for s, label in PAYMENT_LABELS.items()
+            if s is not PaymentStatus.NOT_KEPT  # only the retention run sets it
+        ),
     )
     submit = SubmitField(_l("Save payment details"))
 

@@ -57,6 +57,8 @@ class PaymentStatus(enum.StrEnum):
     PAID = "paid"
     REFUNDED = "refunded"
     WAIVED = "waived"
+    # The record outlived the ACCOUNTING period and was deleted by the retention run.
+    NOT_KEPT = "not_kept"
 
 
 PAYMENT_LABELS = {
@@ -65,6 +67,7 @@ PAYMENT_LABELS = {
     PaymentStatus.PAID: _l("Paid"),
     PaymentStatus.REFUNDED: _l("Refunded"),
     PaymentStatus.WAIVED: _l("No payment needed"),
+    PaymentStatus.NOT_KEPT: _l("Payment record deleted once the law no longer required it"),
 }
 
 

@@ -31,6 +31,7 @@ from school.enrollment.models import (
 from school.enrollment.models import EnrollmentStatus as E
 from school.extensions import db
 from school.privacy.data import erasure
+from school.privacy.data.retention import count_where
 
 
 class EnrollmentError(Exception):
@@ -415,3 +416,39 @@ def erase_enrollments(subject, result) -> None:
             Enrollment.user_id == subject.user_id, Enrollment.status != E.COMPLETED
         )
     )
+
+
+# --- retention (ACCOUNTING, registered in init_app; the run passes the cutoff) --------------
+
+
+def _payment_records_past(cutoff):
+    """Payment records of places that ended (or never started) before the cutoff."""
+    ended_at = func.coalesce(
+        Enrollment.completed_at,
+        Enrollment.cancelled_at,
+        Enrollment.decided_at,
+        Enrollment.requested_at,
+    )
+    return (
+        Enrollment.status.not_in(OPEN_STATUSES),
+        ended_at < cutoff,
+        Enrollment.payment_status != PaymentStatus.NOT_KEPT,
+        (Enrollment.payment_reference != "") | (Enrollment.payment_status != PaymentStatus.UNPAID),
+    )
+
+
+def count_old_payment_records(cutoff) -> int:
+    return count_where(Enrollment, *_payment_records_past(cutoff))
+
+
+def forget_old_payment_records(cutoff) -> int:
+    """Accounting law keeps a payment record for the period; then its reference and status
+    go, and the status says the record was not kept rather than "not paid"."""
+    changed = db.session.execute(
+        update(Enrollment)
+        .where(*_payment_records_past(cutoff))
+        .values(payment_reference="", payment_status=PaymentStatus.NOT_KEPT)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return changed

@@ -14,7 +14,9 @@ import io
 import os
 import re
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,8 +31,10 @@ from school.files import open_private, private_folder
 from school.intake import parsing
 from school.intake.models import IntakeMessage, IntakeOutcome
 from school.privacy.data.personal_data import Subject, fingerprint
+from school.privacy.data.retention import count_where
 from school.privacy.requests import lifecycle as privacy_requests
 from school.privacy.requests.models import PrivacyRequest, RequestChannel, RequestType
+from school.privacy.requests.retention_rules import closed_before
 
 CHUNK = 1024 * 1024
 DETAILS_MAX_CHARS = 20_000
@@ -378,3 +382,40 @@ def forget_emailed_messages(subject: Subject, result) -> None:
         row.raw_path = ""
         row.attachments = []
     db.session.flush()
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+def _evidence_past(cutoff: datetime):
+    """Messages received before the cutoff whose request (if any) closed before it too."""
+    return (
+        IntakeMessage.received_at < cutoff,
+        IntakeMessage.request_id.is_(None) | IntakeMessage.request_id.in_(closed_before(cutoff)),
+    )
+
+
+def count_old_messages(cutoff: datetime) -> int:
+    return count_where(IntakeMessage, *_evidence_past(cutoff))
+
+
+def delete_old_messages(cutoff: datetime) -> int:
+    """Emailed messages kept as evidence of a request closed more than REQUEST_EVIDENCE's
+    period ago (or that made no request): their rows, raw files and attachments go."""
+    rows = db.session.scalars(select(IntakeMessage).where(*_evidence_past(cutoff))).all()
+    files = [row.raw_path for row in rows if row.raw_path] + [
+        attachment["stored"]
+        for row in rows
+        for attachment in row.attachments or []
+        if attachment.get("stored")
+    ]
+    for row in rows:
+        db.session.delete(row)
+    db.session.commit()
+    folder = intake_dir()
+    for relative in files:  # after the commit: a failed commit leaves the evidence whole
+        (folder / relative).unlink(missing_ok=True)
+    for row in rows:
+        with suppress(OSError):  # the message's attachment folder, once empty
+            (folder / "attachments" / row.public_id).rmdir()
+    return len(rows)

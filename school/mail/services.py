@@ -33,7 +33,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Connection
-from sqlalchemy import String, cast, delete, event, literal, select, update
+from sqlalchemy import String, cast, delete, event, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from school.database import forget_overwritten_values, utcnow
@@ -172,6 +172,9 @@ class _SmtpConnection(Connection):
         )
 
 
+SPOOL_STAMP = "%Y%m%dT%H%M%S"  # a spooled message's name starts with when it was sent
+
+
 class _SpoolConnection:
     """Writes each message as an ``.eml`` file: the delivery used when no server is set."""
 
@@ -186,7 +189,7 @@ class _SpoolConnection:
         return False
 
     def send(self, message: EmailMessage, outbox_id: int) -> None:
-        stamp = utcnow().strftime("%Y%m%dT%H%M%S")
+        stamp = utcnow().strftime(SPOOL_STAMP)
         name = f"{stamp}-{outbox_id:08d}.eml"
         temporary = self.directory / f".{name}.tmp"
         write_private(temporary, as_wire_bytes(message))
@@ -232,7 +235,9 @@ class _TypedSubject(UniqueUnstructuredHeader):
     The email package reads "=?...?=" in a value as an RFC 2047 encoded-word, decodes it on
     the way in and writes the decoded text back raw, so a reader would see something other
     than what was typed. Kept as typed instead, and a subject holding "=?" is sent entirely
-    as encoded-words, which decode to exactly that text.
+    as encoded-words, which decode to exactly that text. So is any subject beyond ASCII: the
+    generic folder may end one encoded-word before a run of spaces and start the next after
+    it, and a reader drops whitespace between encoded-words, so the spaces would be lost.
     """
 
     @classmethod
@@ -241,7 +246,7 @@ class _TypedSubject(UniqueUnstructuredHeader):
         kwds["decoded"] = value
 
     def fold(self, *, policy):
-        if "=?" not in self:
+        if "=?" not in self and self.isascii():
             return super().fold(policy=policy)
         encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
         return f"{self.name}: {encoded}{policy.linesep}"
@@ -571,6 +576,8 @@ def suppress(address: str, reason: str) -> None:
     )
     if existing is None:
         db.session.add(SuppressedAddress(email=address, reason=reason[:1000]))
+    else:  # refused again: the stop's period counts from the latest refusal
+        existing.reason, existing.created_at = reason[:1000], utcnow()
 
 
 def _defer_unreachable(message_ids: list[int], error: Exception) -> int:
@@ -648,16 +655,29 @@ def spool_files(limit: int = 200) -> list[Path]:
     return files[:limit]
 
 
-MAIL_LOG_DAYS = 90  # the registry's MAIL_LOG retention
+# --- retention (the periods are the privacy registry's; its rules pass the cutoff) -------
 
 
-def purge_mail_log(now=None) -> int:
-    """Messages sent or failed more than 90 days ago: deleted; a newsletter's rows keep only
-    their state, so the campaign's history still counts them. Returns the rows touched."""
-    cutoff = (now or utcnow()) - timedelta(days=MAIL_LOG_DAYS)
-    old = OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]) & (
+def _old_mail(cutoff: datetime):
+    return OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]) & (
         OutboxMessage.created_at < cutoff
     )
+
+
+def count_old_mail(cutoff: datetime) -> int:
+    """Messages sent or failed before the cutoff still holding something about a person."""
+    still_held = OutboxMessage.campaign_id.is_(None) | ~OutboxMessage.recipient.startswith(
+        "purged-"
+    )
+    return db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(_old_mail(cutoff), still_held)
+    )
+
+
+def purge_mail_log(cutoff: datetime) -> int:
+    """Messages sent or failed before the cutoff: deleted; a newsletter's rows keep only
+    their state, so the campaign's history still counts them. Returns the rows touched."""
+    old = _old_mail(cutoff)
     deleted = db.session.execute(
         delete(OutboxMessage).where(old, OutboxMessage.campaign_id.is_(None))
     ).rowcount
@@ -678,6 +698,51 @@ def purge_mail_log(now=None) -> int:
     ).rowcount
     db.session.commit()
     return deleted + scrubbed
+
+
+def _spooled_before(cutoff: datetime) -> list[Path]:
+    """Spooled messages written before the cutoff, by the time in their names."""
+    directory = Path(current_app.config["MAIL_SPOOL_DIR"])
+    if not directory.is_dir():
+        return []
+    old = []
+    for path in directory.glob("*.eml"):
+        try:
+            sent = datetime.strptime(path.name.split("-", 1)[0], SPOOL_STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue  # not a file the spool wrote
+        if sent < cutoff:
+            old.append(path)
+    return old
+
+
+def count_old_spool_files(cutoff: datetime) -> int:
+    return len(_spooled_before(cutoff))
+
+
+def purge_spool(cutoff: datetime) -> int:
+    """The spool stands in for a mail server, and keeps sent mail as long as the outbox."""
+    old = _spooled_before(cutoff)
+    for path in old:
+        path.unlink(missing_ok=True)
+    return len(old)
+
+
+def count_old_suppressions(cutoff: datetime) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(SuppressedAddress)
+        .where(SuppressedAddress.created_at < cutoff)
+    )
+
+
+def lift_old_suppressions(cutoff: datetime) -> int:
+    """Addresses last refused before the cutoff: the stop is lifted and the address goes."""
+    deleted = db.session.execute(
+        delete(SuppressedAddress).where(SuppressedAddress.created_at < cutoff)
+    ).rowcount
+    db.session.commit()
+    return deleted
 
 
 # --- erasure ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ outbox and are sent by ``flask mail send`` / ``flask mail worker``, never in the
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("newsletter", __name__)
 
@@ -15,19 +16,33 @@ bp = Blueprint("newsletter", __name__)
 def init_app(app) -> None:
     from school.mail.services import register_personaliser  # noqa: PLC0415
     from school.newsletter import models, routes, staff_routes  # noqa: F401, PLC0415
-    from school.newsletter.cli import newsletter_cli  # noqa: PLC0415
     from school.newsletter.services import (  # noqa: PLC0415
         TEMPLATE,
+        count_unconfirmed,
+        count_unsubscribed,
+        fingerprint_unsubscribed,
         personalise,
         purge_unconfirmed,
         withdraw_address,
     )
-    from school.privacy.data import retention  # noqa: PLC0415
+    from school.privacy.data import registry, retention  # noqa: PLC0415
     from school.privacy.requests.carrying_out import register_marketing_withdrawal  # noqa: PLC0415
 
     register_personaliser(TEMPLATE, personalise)
-    retention.register_job("unconfirmed newsletter sign-ups deleted", purge_unconfirmed)
+    retention.register_rule(
+        registry.NEWSLETTER_SUBSCRIPTION,
+        "unconfirmed",
+        _l("newsletter sign-ups never confirmed, deleted"),
+        count=count_unconfirmed,
+        apply=purge_unconfirmed,
+    )
+    retention.register_rule(
+        registry.NEWSLETTER_SUBSCRIPTION,
+        "unsubscribed",
+        _l("addresses unsubscribed from the newsletter, reduced to a fingerprint"),
+        count=count_unsubscribed,
+        apply=fingerprint_unsubscribed,
+    )
     register_marketing_withdrawal(withdraw_address)
     app.register_blueprint(bp)
     app.register_blueprint(staff_routes.bp)
-    app.cli.add_command(newsletter_cli)

@@ -25,7 +25,8 @@ class Subscriber(db.Model):
     """A visitor (no account) who asked for the newsletter by email address.
 
     Nothing is sent to the address but the confirmation link until ``confirmed_at`` is set
-    (double opt-in); unconfirmed rows are purged after 30 days.
+    (double opt-in). The retention run deletes rows never confirmed, and reduces the address
+    of an old unsubscription to a keyed fingerprint (the registry's NEWSLETTER_SUBSCRIPTION).
     """
 
     __tablename__ = "newsletter_subscriber"

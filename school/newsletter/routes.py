@@ -52,7 +52,7 @@ def subscribe():
 def check_email():
     return render_template(
         "newsletter/check_email.html",
-        days=current_app.config["NEWSLETTER_CONFIRM_WITHIN"].days,
+        days=services.confirm_within().days,
     )
 
 

@@ -17,7 +17,19 @@ from datetime import timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, String, cast, exists, func, insert, literal, null, select, update
+from sqlalchemy import (
+    JSON,
+    String,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from school.accounts.models import User
@@ -38,6 +50,9 @@ from school.newsletter.models import (
 from school.newsletter.rendering import html_to_text
 from school.privacy.consent.ledger import current_policy, record_consent, standing_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
+from school.privacy.data import registry
+from school.privacy.data.personal_data import FINGERPRINT_PREFIX, fingerprint
+from school.privacy.data.retention import count_where
 from school.security import TokenError, make_token, read_token
 from school.web_urls import absolute_url
 
@@ -192,12 +207,25 @@ def set_account_subscription(
 # --- visitors: double opt-in ----------------------------------------------------------------
 
 
+def confirm_within() -> timedelta:
+    """How long a sign-up waits for its confirmation: the registry's period for it."""
+    return timedelta(days=registry.retention_days(registry.NEWSLETTER_SUBSCRIPTION))
+
+
+def subscription_of(address: str) -> Subscriber | None:
+    """The visitor subscription of an address, also once only its fingerprint is kept (an
+    old unsubscription): the fingerprint still says that the address asked us to stop."""
+    return db.session.scalar(
+        select(Subscriber).where(Subscriber.email.in_([address, fingerprint(address)]))
+    )
+
+
 def subscribe_visitor(email: str, locale: str, ip_address: str | None = None) -> None:
     """Ask a visitor's address to confirm. The caller answers the same whatever happens here,
     so the form tells nobody whether an address has an account or already subscribed."""
     address = normalise_email(email)
     locale = locale if locale in LANGUAGES else "en"
-    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
+    subscriber = subscription_of(address)
     if subscriber is not None and subscriber.is_active:
         # Already receiving it. Still one email, as for any other address, so that neither
         # the page nor its timing tells a stranger who subscribes; it carries the way out.
@@ -216,6 +244,7 @@ def subscribe_visitor(email: str, locale: str, ip_address: str | None = None) ->
         subscriber = Subscriber(email=address, locale=locale)
         db.session.add(subscriber)
     else:  # unconfirmed or unsubscribed: a fresh request with a fresh link and a fresh clock
+        subscriber.email = address  # back from a fingerprint, if only that was kept
         subscriber.locale = locale
         subscriber.token = new_confirmation_token()
         subscriber.created_at = utcnow()
@@ -228,7 +257,7 @@ def subscribe_visitor(email: str, locale: str, ip_address: str | None = None) ->
         subject=_l("Confirm your newsletter subscription"),
         template="newsletter/confirm_subscription",
         link=absolute_url("newsletter.confirm", token=subscriber.token),
-        days=current_app.config["NEWSLETTER_CONFIRM_WITHIN"].days,
+        days=confirm_within().days,
     )
     try:
         db.session.commit()
@@ -250,7 +279,7 @@ def subscription_to_confirm(token: str) -> tuple[ConfirmResult, Subscriber | Non
         return ConfirmResult.INVALID, None
     if subscriber.is_active:
         return ConfirmResult.ALREADY, subscriber
-    if subscriber.created_at < utcnow() - current_app.config["NEWSLETTER_CONFIRM_WITHIN"]:
+    if subscriber.created_at < utcnow() - confirm_within():
         return ConfirmResult.INVALID, None
     return ConfirmResult.CONFIRMED, subscriber
 
@@ -286,16 +315,43 @@ def confirm_subscription(token: str, ip_address: str | None = None) -> ConfirmRe
     return ConfirmResult.CONFIRMED
 
 
-def purge_unconfirmed(now=None) -> int:
-    """Delete visitor subscriptions never confirmed within the allowed time."""
-    cutoff = (now or utcnow()) - current_app.config["NEWSLETTER_CONFIRM_WITHIN"]
-    result = db.session.execute(
-        Subscriber.__table__.delete().where(
-            Subscriber.confirmed_at.is_(None), Subscriber.created_at < cutoff
-        )
-    )
+# --- retention (NEWSLETTER_SUBSCRIPTION; the retention run passes the cutoff) ---------------
+
+
+def _unconfirmed_before(cutoff):
+    return Subscriber.confirmed_at.is_(None), Subscriber.created_at < cutoff
+
+
+def count_unconfirmed(cutoff) -> int:
+    return count_where(Subscriber, *_unconfirmed_before(cutoff))
+
+
+def purge_unconfirmed(cutoff) -> int:
+    """Delete visitor sign-ups never confirmed within the period."""
+    result = db.session.execute(delete(Subscriber).where(*_unconfirmed_before(cutoff)))
     db.session.commit()
     return result.rowcount
+
+
+def _unsubscribed_before(cutoff):
+    return (
+        Subscriber.unsubscribed_at < cutoff,
+        ~Subscriber.email.startswith(FINGERPRINT_PREFIX),
+    )
+
+
+def count_unsubscribed(cutoff) -> int:
+    return count_where(Subscriber, *_unsubscribed_before(cutoff))
+
+
+def fingerprint_unsubscribed(cutoff) -> int:
+    """Addresses unsubscribed before the cutoff keep only a keyed fingerprint: enough to
+    recognise the address if it is given again (:func:`subscription_of`), nothing to read."""
+    rows = db.session.scalars(select(Subscriber).where(*_unsubscribed_before(cutoff))).all()
+    for row in rows:
+        row.email = fingerprint(row.email)
+    db.session.commit()
+    return len(rows)
 
 
 # --- unsubscribing ----------------------------------------------------------------------------
@@ -344,7 +400,7 @@ def withdraw_address(email: str, *, method: str) -> bool:
     """
     address = normalise_email(email)
     user = db.session.scalar(select(User).where(User.email == address))
-    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
+    subscriber = subscription_of(address)
     account_changed = _withdraw_account(user, method=method)
     subscription_changed = _withdraw_subscriber(subscriber, method=method)
     return account_changed or subscription_changed

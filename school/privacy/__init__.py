@@ -9,22 +9,46 @@
   report and ``flask privacy``.
 
 Nothing here imports a feature. A feature that holds personal data hands the core what it
-needs at start-up, in its ``init_app``: erasure hooks and blockers, retention jobs, the photo
-for an export, the processor list, what a marketing withdrawal does, the email field names.
+needs at start-up, in its ``init_app``: erasure hooks and blockers, retention rules and
+tasks, the photo for an export, the processor list, what a marketing withdrawal does, the
+email field names.
 The layers are written down in pyproject.toml (``[tool.importlinter]``).
 """
 
 
 def init_app(app) -> None:
-    from school.mail.services import forget_messages, purge_mail_log  # noqa: PLC0415
+    from flask_babel import lazy_gettext as _l  # noqa: PLC0415
+
+    from school.mail import services as mail  # noqa: PLC0415
     from school.privacy import consent, requests  # noqa: PLC0415
     from school.privacy.blueprint import bp  # noqa: PLC0415
-    from school.privacy.data import erasure, retention  # noqa: PLC0415
+    from school.privacy.data import erasure, registry, retention  # noqa: PLC0415
 
-    # Mail is plumbing, below privacy: the sent-mail log's retention and what erasure does to
+    # Mail is plumbing, below privacy: the retention of the sent-mail log, of the spool that
+    # stands in for a mail server and of hard-bounce suppressions, and what erasure does to
     # messages (spooled copies deleted, queued ones not sent) are registered here.
-    retention.register_job("sent mail older than 90 days removed", purge_mail_log)
-    erasure.register_hook(forget_messages)
+    retention.register_rule(
+        registry.MAIL_LOG,
+        "outbox",
+        _l("sent mail emptied or deleted"),
+        count=mail.count_old_mail,
+        apply=mail.purge_mail_log,
+    )
+    retention.register_rule(
+        registry.MAIL_LOG,
+        "spool",
+        _l("copies of sent mail in the mail spool deleted"),
+        count=mail.count_old_spool_files,
+        apply=mail.purge_spool,
+    )
+    retention.register_rule(
+        registry.MAIL_SUPPRESSION,
+        "addresses",
+        _l("addresses refused by their mail server, stop lifted and deleted"),
+        count=mail.count_old_suppressions,
+        apply=mail.lift_old_suppressions,
+    )
+    erasure.register_hook(mail.forget_messages)
 
     consent.init_app(app)
     requests.init_app(app)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("profile", __name__)
 
 
 def init_app(app) -> None:
     from school.accounts.services import register_signup_hook  # noqa: PLC0415
-    from school.privacy.data import erasure, export, retention  # noqa: PLC0415
+    from school.privacy.data import erasure, export, registry, retention  # noqa: PLC0415
     from school.profile import models, routes, staff_routes  # noqa: F401, PLC0415
     from school.profile.cli import keys_cli  # noqa: PLC0415
     from school.profile.encryption import ensure_keys  # noqa: PLC0415
     from school.profile.services import (  # noqa: PLC0415
+        count_old_access_log,
         photo_bytes,
         photo_for_erasure,
         purge_access_log,
@@ -26,7 +28,13 @@ def init_app(app) -> None:
     register_signup_hook(start_profile)
     erasure.register_hook(photo_for_erasure)
     export.register_photo_source(photo_bytes)
-    retention.register_job("staff access entries past three years deleted", purge_access_log)
+    retention.register_rule(
+        registry.ACCESS_LOG,
+        "staff_access",
+        _l("records of staff opening a person's data, deleted"),
+        count=count_old_access_log,
+        apply=purge_access_log,
+    )
     register_look_recorder(record_looks)
     app.register_blueprint(bp)
     app.register_blueprint(staff_routes.bp)

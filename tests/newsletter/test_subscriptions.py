@@ -7,7 +7,7 @@ from sqlalchemy import select
 from school.database import utcnow
 from school.extensions import db
 from school.newsletter.models import Subscriber
-from school.newsletter.services import Audience, audience_count, purge_unconfirmed
+from school.newsletter.services import Audience, audience_count
 from school.privacy.consent.models import ConsentAction, ConsentPurpose, ConsentRecord
 from tests.conftest import link_in, path_of, text_of
 
@@ -128,12 +128,13 @@ def test_unconfirmed_subscriptions_are_purged_after_30_days(app, make_subscriber
     make_subscriber("old-unconfirmed@example.com", confirmed=False, age_days=31)
     make_subscriber("new-unconfirmed@example.com", confirmed=False, age_days=29)
     make_subscriber("old-confirmed@example.com", confirmed=True, age_days=400)
-    result = runner.invoke(args=["newsletter", "purge"])
+    result = runner.invoke(args=["privacy", "retention"])
     assert result.exit_code == 0
-    assert "purged 1" in result.output
+    assert "newsletter sign-ups never confirmed, deleted: 1" in result.output
     left = sorted(db.session.scalars(select(Subscriber.email)))
     assert left == ["new-unconfirmed@example.com", "old-confirmed@example.com"]
-    assert purge_unconfirmed() == 0
+    again = runner.invoke(args=["privacy", "retention"])
+    assert "newsletter sign-ups never confirmed, deleted: 0" in again.output
 
 
 def test_a_signed_in_student_is_sent_to_the_settings(student_client):

@@ -10,16 +10,30 @@ from flask_login import current_user
 
 
 def init_app(app) -> None:
+    from flask_babel import lazy_gettext as _l  # noqa: PLC0415
+
     from school.pagecache import watch  # noqa: PLC0415
     from school.privacy.consent import models, routes, staff_routes  # noqa: F401, PLC0415
-    from school.privacy.consent.ledger import ACTION_LABELS, PURPOSE_LABELS  # noqa: PLC0415
+    from school.privacy.consent.ledger import (  # noqa: PLC0415
+        ACTION_LABELS,
+        PURPOSE_LABELS,
+        count_ended_consents,
+        delete_ended_consents,
+    )
     from school.privacy.consent.policies import version_needing_acceptance  # noqa: PLC0415
-    from school.privacy.data import holdings  # noqa: PLC0415
+    from school.privacy.data import holdings, registry, retention  # noqa: PLC0415
 
     watch(models.PolicyVersion)  # the policy page shows the versions
     staff_routes.init_app(app)
     holdings.register_words("consent_record.purpose", PURPOSE_LABELS)
     holdings.register_words("consent_record.action", ACTION_LABELS)
+    retention.register_rule(
+        registry.CONSENT_EVIDENCE,
+        "ended_consents",
+        _l("records of consents that ended (withdrawn, replaced, cookie choice expired), deleted"),
+        count=count_ended_consents,
+        apply=delete_ended_consents,
+    )
 
     @app.context_processor
     def policy_banner_context():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import aliased
 
+from school.cookie_choice import CHOICE_LIFETIME
 from school.database import utcnow
 from school.extensions import db
 from school.privacy.consent.models import (
@@ -148,3 +150,51 @@ def consent_history(user) -> list[ConsentRecord]:
             .order_by(ConsentRecord.id.desc())
         )
     )
+
+
+# --- retention (CONSENT_EVIDENCE, registered in init_app; the run passes the cutoff) ---------
+
+
+def _ended_before(cutoff: datetime):
+    """Ledger rows whose consent ended before the cutoff, for anyone, with an account or
+    not: a withdrawal ends it when it is made; a consent given ends when the same person
+    next gives or withdraws it; a cookie choice also ends when the cookie that carried it
+    expires (the site then asks again)."""
+    later = aliased(ConsentRecord)
+    same_person = (later.user_id == ConsentRecord.user_id) | (
+        ConsentRecord.user_id.is_(None)
+        & later.user_id.is_(None)
+        & (later.email == ConsentRecord.email)
+    )
+    superseded = exists().where(
+        later.purpose == ConsentRecord.purpose,
+        later.id > ConsentRecord.id,
+        later.created_at < cutoff,
+        same_person,
+    )
+    withdrawn = (ConsentRecord.action == ConsentAction.WITHDRAWN) & (
+        ConsentRecord.created_at < cutoff
+    )
+    cookie_expired = ConsentRecord.purpose.in_(
+        [ConsentPurpose.COOKIES_FUNCTIONAL, ConsentPurpose.COOKIES_ANALYTICS]
+    ) & (ConsentRecord.created_at < cutoff - CHOICE_LIFETIME)
+    return withdrawn | superseded | cookie_expired
+
+
+def count_ended_consents(cutoff: datetime) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(ConsentRecord).where(_ended_before(cutoff))
+    )
+
+
+def delete_ended_consents(cutoff: datetime) -> int:
+    """The proof of a consent that ended longer ago than CONSENT_EVIDENCE's period goes.
+    What still stands (the latest row of a consent given) is never touched, so the standing
+    state of every consent is the same before and after."""
+    deleted = db.session.execute(
+        delete(ConsentRecord)
+        .where(_ended_before(cutoff))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return deleted

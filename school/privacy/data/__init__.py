@@ -4,5 +4,5 @@ log line about a person (``registry``), and what reads through it: one person's 
 (``recipients``), export, erasure and retention.
 
 It sits just above plumbing and imports no feature: domains register erasure hooks,
-retention jobs, the export's photo source and the processor list at start-up, and the core
-calls what it was given."""
+retention rules (each keyed to a declared period), the export's photo source and the
+processor list at start-up, and the core calls what it was given."""

@@ -5,10 +5,10 @@ The values come from ``collector.collect``, the same reader "My data" and the ac
 use: data.json and the CSV files hold them table by table, index.html as the records they are.
 
 The file is built once when the request is carried out and fetched through a signed link
-that works only for ``EXPORT_LINK_DAYS``: an account's only for its owner, signed in; that of
-someone without an account (whose request came by email and was confirmed from the address)
-for whoever holds the link, which was sent to that address only and names nothing but the
-request's random id.
+that works only for the registry's ``EXPORT_LINK`` period: an account's only for its owner,
+signed in; that of someone without an account (whose request came by email and was confirmed
+from the address) for whoever holds the link, which was sent to that address only and names
+nothing but the request's random id.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from flask_babel import force_locale
 
 from school.accounts.models import User
 from school.database import utcnow
-from school.privacy.data import collector, holdings
+from school.privacy.data import collector, holdings, registry
 from school.privacy.data.personal_data import subject_of
 from school.security import make_token, read_token
 
@@ -80,7 +80,7 @@ def build(
     kinds = collector.collect(subject_of(user, address))
     data = collector.tables(kinds)
     generated = utcnow()
-    expires = generated + timedelta(days=current_app.config["EXPORT_LINK_DAYS"])
+    expires = generated + timedelta(days=registry.retention_days(registry.EXPORT_LINK))
     photo = _photo(user) if user is not None else None
     with force_locale((user.locale if user is not None else locale) or "en"):
         index = render_template(
@@ -121,7 +121,7 @@ def download_token(request) -> str:
 def read_download_token(token: str, *, address: bool = False) -> dict:
     """The token's payload; raises TokenError when tampered with, past its days or (with
     ``address``) not an address's link."""
-    max_age = current_app.config["EXPORT_LINK_DAYS"] * 24 * 3600
+    max_age = registry.retention_days(registry.EXPORT_LINK) * 24 * 3600
     return read_token(ADDRESS_DOWNLOAD_PURPOSE if address else DOWNLOAD_PURPOSE, token, max_age)
 
 

@@ -99,7 +99,7 @@ def what_we_hold() -> list[PurposeSection]:
                 Group(
                     labels=[entry.label],
                     category=entry.category,
-                    retention=entry.retention.label,
+                    retention=entry.retention.described,
                     export=entry.export,
                     erasure=ERASURE_LABELS[entry.erasure],
                     keep_reason=entry.keep_reason,

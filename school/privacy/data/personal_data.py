@@ -63,11 +63,14 @@ def condition(ownership: registry.Ownership, subject: Subject):
     return or_(*conditions) if conditions else None
 
 
+FINGERPRINT_PREFIX = "fp:"
+
+
 def fingerprint(value: str) -> str:
     """A keyed hash: proves a match if the value is given to us again, reveals nothing."""
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, value.strip().lower().encode(), hashlib.sha256).hexdigest()
-    return f"fp:{digest[:40]}"
+    return f"{FINGERPRINT_PREFIX}{digest[:40]}"
 
 
 def addresses() -> set[str]:

@@ -16,7 +16,9 @@ import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 
 class Basis(enum.StrEnum):
@@ -109,12 +111,49 @@ class Purpose:
 
 @dataclass(frozen=True)
 class Retention:
-    """How long a value is kept. ``days`` counts from ``anchor``; None means until erasure."""
+    """How long a value is kept.
+
+    With ``days``, the value goes that long after ``anchor``, and a retention rule
+    (``retention.register_rule``) carries it out on every retention run; the period in force
+    is :func:`retention_days` (the ``RETENTION_DAYS`` setting may override it). Without, the
+    value goes with what it belongs to (the account's erasure, the course's listing), which
+    erasure or closure carries out: no clock runs for it. A label with a period names it as
+    ``%(period)s``, so what people read (:attr:`described`) follows an override.
+    """
 
     key: str
     label: object
     days: int | None = None
     anchor: str = "account_closed"
+
+    @property
+    def has_period(self) -> bool:
+        """Whether a retention rule, rather than erasure or closure, carries this out."""
+        return self.days is not None
+
+    @property
+    def described(self) -> str:
+        """The label in words, with the period in force."""
+        if self.days is None:
+            return str(self.label)
+        return str(self.label) % {"period": period_words(retention_days(self))}
+
+
+def retention_days(retention: Retention) -> int | None:
+    """The period in force: the declared days, unless ``RETENTION_DAYS`` overrides them.
+
+    Every clock of the site that removes personal data reads its days here, and nowhere
+    else, so the pages that promise a period and the rule that keeps it cannot disagree."""
+    if retention.days is None:
+        return None
+    return int(current_app.config["RETENTION_DAYS"].get(retention.key, retention.days))
+
+
+def period_words(days: int) -> str:
+    """A period in words: whole years as years, anything else as days."""
+    if days >= 365 and days % 365 == 0:
+        return ngettext("%(num)d year", "%(num)d years", days // 365)
+    return ngettext("%(num)d day", "%(num)d days", days)
 
 
 @dataclass(frozen=True)
@@ -181,16 +220,30 @@ TEACHERS = People("teachers", _l("teachers named on course pages"))
 WHILE_ACCOUNT_EXISTS = Retention(
     "account", _l("while your account exists; erased or anonymised when it is closed")
 )
+# The sign-in details (time, address, count) go together once the account has not been
+# signed in to for the period: the count then starts again from zero.
 SECURITY_LOG = Retention(
-    "security", _l("12 months from the event, then deleted"), days=365, anchor="event"
+    "security",
+    _l("%(period)s after your last sign-in, then deleted (the count of sign-ins starts again)"),
+    days=365,
+    anchor="event",
 )
 CONSENT_EVIDENCE = Retention(
     "consent_evidence",
-    _l("3 years after the consent ends, to prove it was given"),
+    _l("%(period)s after the consent ends, to prove it was given"),
     days=3 * 365,
     anchor="consent_ended",
 )
-MAIL_LOG = Retention("mail_log", _l("90 days after sending, then deleted"), days=90, anchor="event")
+MAIL_LOG = Retention(
+    "mail_log", _l("%(period)s after sending, then deleted"), days=90, anchor="event"
+)
+# A data export's archive lives as long as its download link works.
+EXPORT_LINK = Retention(
+    "export_link",
+    _l("until the download link expires, %(period)s after the export is ready, then deleted"),
+    days=7,
+    anchor="export_ready",
+)
 
 
 _PURPOSES: dict[str, Purpose] = {}
@@ -600,7 +653,7 @@ VISITS = Category(
     ),
 )
 ANALYTICS_RETENTION = Retention(
-    "analytics", _l("180 days from the visit, then deleted"), days=180, anchor="event"
+    "analytics", _l("%(period)s from the visit, then deleted"), days=180, anchor="event"
 )
 not_personal("page_view", "id")
 for _column, _label in (
@@ -632,7 +685,7 @@ REQUESTS = Category(
 )
 REQUEST_EVIDENCE = Retention(
     "request_evidence",
-    _l("3 years after the request is closed, to show how we answered it"),
+    _l("%(period)s after the request is closed, to show how we answered it"),
     days=3 * 365,
     anchor="request_closed",
 )
@@ -801,6 +854,8 @@ personal(
     erasure=Erasure.DELETE,
 )
 not_personal("lesson", "id", "course_id", "position", "title", "summary")
+# When retention last ran and what each rule removed: rule names and counts only.
+not_personal("retention_run", "id", "ran_at", "removed")
 # The number that says when public pages must be rendered afresh (school.pagecache).
 not_personal("content_version", "id", "version")
 
@@ -820,9 +875,9 @@ STUDIES = Retention(
 )
 ACCOUNTING = Retention(
     "accounting",
-    _l("5 years after the year of payment, as accounting law requires"),
+    _l("%(period)s after the place on the course ended, as accounting law requires"),
     days=5 * 365,
-    anchor="event",
+    anchor="enrolment_ended",
 )
 COMPLETED_COURSE_REASON = _l(
     "a completed course and its certificate stay, no longer linked to your name, so that a "
@@ -957,7 +1012,7 @@ STAFF_ACCESS = Category(
 )
 ACCESS_LOG = Retention(
     "access_log",
-    _l("3 years from the access, then deleted"),
+    _l("%(period)s from the access, then deleted"),
     days=3 * 365,
     anchor="event",
 )
@@ -1106,7 +1161,13 @@ owned(
 # --- newsletter: visitor subscriptions, campaigns, hard bounces -----------------------------
 NEWSLETTER_SUBSCRIPTION = Retention(
     "newsletter_subscription",
-    _l("until you unsubscribe; an unconfirmed address is deleted after 30 days"),
+    _l(
+        "until you unsubscribe; an unconfirmed address is deleted after %(period)s, and "
+        "%(period)s after you unsubscribe only a keyed fingerprint of your address stays, so "
+        "that we remember not to write to it"
+    ),
+    days=30,
+    anchor="sign_up_or_unsubscribe",
 )
 not_personal("newsletter_subscriber", "id", "token")
 for _column, _label in (
@@ -1143,6 +1204,17 @@ not_personal(
     "recipient_count",
 )
 not_personal("outbox_message", "campaign_id")
+# A mailbox refused once may work again later: the stop is lifted after its period, and a
+# new refusal starts it again.
+MAIL_SUPPRESSION = Retention(
+    "mail_suppression",
+    _l(
+        "%(period)s after your mail server refused our mail, then deleted (a new refusal "
+        "stops the newsletter again)"
+    ),
+    days=365,
+    anchor="event",
+)
 not_personal("mail_suppression", "id", "reason", "created_at")
 personal(
     "mail_suppression",
@@ -1150,7 +1222,7 @@ personal(
     label=_l("Address we no longer send newsletters to"),
     category=COMMUNICATIONS,
     purpose=SUPPRESSION_PURPOSE,
-    retention=WHILE_ACCOUNT_EXISTS,
+    retention=MAIL_SUPPRESSION,
     export=True,
     erasure=Erasure.DELETE,
 )
@@ -1183,7 +1255,7 @@ for _column, _label in (
 # --- accounts: sign-in sessions, and the counters that limit password guessing ------------------
 SIGN_IN = Retention(
     "sign_in",
-    _l("until you sign out (or sign out everywhere), or 30 days after its last use"),
+    _l("until you sign out (or sign out everywhere), or %(period)s after its last use"),
     days=30,
     anchor="event",
 )
@@ -1221,15 +1293,19 @@ for _column, _label in (
     )
 owned("sign_in_session", "user_id", label=_l("Your sign-ins"))
 not_personal("rate_limit_counter", "count", "expires_at")
+RATE_LIMIT = Retention(
+    "rate_limit",
+    _l("until the limit's window ends (at most one hour), and deleted %(period)s later"),
+    days=1,
+    anchor="window_end",
+)
 personal(
     "rate_limit_counter",
     "key",
     label=_l("A keyed hash of what a limit counts"),
     category=ACCOUNT,
     purpose=GUESSING_LIMIT_PURPOSE,
-    retention=Retention(
-        "rate_limit", _l("until the limit's window ends (at most one hour)"), days=1, anchor="event"
-    ),
+    retention=RATE_LIMIT,
     export=False,  # a keyed hash cannot be found for one person, nor read back
     erasure=Erasure.DELETE,
 )
@@ -1237,7 +1313,7 @@ personal(
 # --- accounts: a change of address waiting for its link -------------------------------------
 EMAIL_CHANGE_WINDOW = Retention(
     "email_change",
-    _l("until the link sent to the new address is used, or a day later, then deleted"),
+    _l("until the link sent to the new address is used, or %(period)s later, then deleted"),
     days=1,
     anchor="event",
 )

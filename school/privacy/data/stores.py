@@ -19,6 +19,8 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.engine import make_url
 
+from school.privacy.data.registry import EXPORT_LINK, MAIL_LOG, REQUEST_EVIDENCE, Retention
+
 
 @dataclass(frozen=True)
 class Store:
@@ -33,7 +35,7 @@ class Store:
     label: object
     location: str
     holds: object
-    retention: object
+    retention: Retention  # with a period, a retention rule carries it out
     erasure: object
     keep_reason: object | None = None
     folder: str | None = None
@@ -55,7 +57,7 @@ DATABASE = Store(
     _l("The database"),
     "instance/school.sqlite3 (with its -wal and -shm files), or DATABASE_URL",
     _l("every column the registry declares"),
-    _l("each column as the registry declares"),
+    Retention("database", _l("each column as the registry declares")),
     _l(
         "each column deleted, anonymised or kept as the registry declares; the write-ahead "
         "log is folded in at once, so no old value stays in it"
@@ -69,7 +71,7 @@ EXPORT_ARCHIVES = Store(
     _l(
         "everything an export contains: your profile, contact details, requests, courses and photo"
     ),  # fmt: skip
-    _l("until the download link expires (EXPORT_LINK_DAYS), then deleted"),
+    EXPORT_LINK,
     _l("deleted; the request no longer points at it"),
     patterns=("exports/*.zip",),
 )
@@ -78,7 +80,7 @@ INTAKE_RAW = Store(
     _l("Emailed requests as they arrived"),
     "INTAKE_DIR/raw/YYYY-MM/*.eml (default instance/intake)",
     _l("the whole message: your name and address in its headers, and what you wrote"),
-    _l("3 years after the request is closed, to show how we answered it"),
+    REQUEST_EVIDENCE,
     _l(
         "deleted; as evidence only the SHA-256 of the message, what was checked and a keyed "
         "fingerprint of the sender's address stay"
@@ -95,7 +97,7 @@ INTAKE_ATTACHMENTS = Store(
     _l("Attachments of emailed requests"),
     "INTAKE_DIR/attachments/<message>/*.bin",
     _l("files attached to an emailed request, stored unopened"),
-    _l("3 years after the request is closed, to show how we answered it"),
+    REQUEST_EVIDENCE,
     _l("deleted, with their names"),
     folder="INTAKE_DIR",
     patterns=("attachments/*/*.bin",),
@@ -105,7 +107,7 @@ PHOTOS = Store(
     _l("Profile photos"),
     "PHOTO_DIR/*.jpg (default instance/photos)",
     _l("the photo you uploaded, re-encoded without its metadata"),
-    _l("while your account exists, or until you remove it"),
+    Retention("photo", _l("while your account exists, or until you remove it")),
     _l("deleted"),
     folder="PHOTO_DIR",
     patterns=("*.jpg",),
@@ -115,7 +117,10 @@ COURSE_PICTURES = Store(
     _l("Course pictures and teachers' photos"),
     "COURSE_PICTURE_DIR/*.jpg (default instance/course_pictures; shown on course pages)",
     _l("a course's picture and, with the teacher's agreement, the teacher's photo, re-encoded"),
-    _l("while the course is listed, until the teacher withdraws their agreement"),
+    Retention(
+        "course_pictures",
+        _l("while the course is listed, until the teacher withdraws their agreement"),
+    ),
     _l("a teacher's photo is deleted when staff remove it at the teacher's word"),
     folder="COURSE_PICTURE_DIR",
     patterns=("*.jpg",),
@@ -125,7 +130,7 @@ MAIL_SPOOL = Store(
     _l("The mail spool"),
     "MAIL_SPOOL_DIR/*.eml (default instance/mail_spool; used when no mail server is set)",
     _l("every email as sent: your address, name and what we wrote to you"),
-    _l("until staff clear it; it stands in for a mail server"),
+    MAIL_LOG,  # it stands in for a mail server, so it keeps sent mail as the outbox does
     _l(
         "every message to you is deleted; the message telling you that your data was "
         "erased is delivered there afterwards"
@@ -141,7 +146,7 @@ OUTBOX_BODIES = Store(
     _l("Emails waiting to be sent or recently sent"),
     "outbox_message (recipient, subject, bodies, headers)",
     _l("your address and the text of each email to you"),
-    _l("90 days after sending, then deleted"),
+    MAIL_LOG,
     _l("emptied, keeping only the state of each message; what was still waiting is not sent"),
 )
 BACKUPS = Store(
@@ -149,7 +154,7 @@ BACKUPS = Store(
     _l("Backups"),
     "instance/backups/*.sqlite3 (flask backup)",
     _l("a copy of the whole database as it was when the backup was taken"),
-    _l("as long as the operator keeps each backup"),
+    Retention("backups", _l("as long as the operator keeps each backup")),
     _l(
         "a backup is never rewritten; restoring one re-applies every erasure journaled "
         "after it was taken, so nobody erased comes back"
@@ -165,7 +170,7 @@ ERASURE_JOURNAL = Store(
     _l("The erasure journal"),
     "ERASURE_JOURNAL_FILE (default instance/erasure-journal.jsonl)",
     _l("for each erasure: when, keyed fingerprints of the account and address, and counts"),
-    _l("as long as any backup older than the erasure exists"),
+    Retention("erasure_journal", _l("as long as any backup older than the erasure exists")),
     _l("a line is added; it holds no readable value"),
     keep_reason=_l("without it, restoring a backup would bring an erased person back"),
     folder="ERASURE_JOURNAL_FILE",
@@ -178,7 +183,7 @@ LOOKUP_KEYS = Store(
         "keys that find an open request or a message again; they never hold an address: a "
         "keyed fingerprint, a hash or ids"
     ),  # fmt: skip
-    _l("while the request or place is open"),
+    Retention("lookup_keys", _l("while the request or place is open")),
     _l("cleared when the request closes; the person's other open requests are closed"),
 )
 SIGNED_LINKS = Store(
@@ -189,7 +194,7 @@ SIGNED_LINKS = Store(
         "an opaque id, and at most a keyed fingerprint, never an address: what a link needs "
         "stays in the database (the request, or the pending address change)"
     ),  # fmt: skip
-    _l("each works for its stated time only"),
+    Retention("signed_links", _l("each works for its stated time only")),
     _l("they stop working, since what they name is gone"),
 )
 

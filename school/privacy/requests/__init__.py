@@ -9,8 +9,10 @@ what a marketing withdrawal does."""
 
 
 def init_app(app) -> None:
+    from flask_babel import lazy_gettext as _l  # noqa: PLC0415
+
     from school.pagecache import fragments  # noqa: PLC0415
-    from school.privacy.data import erasure, holdings, retention  # noqa: PLC0415
+    from school.privacy.data import erasure, holdings, registry, retention  # noqa: PLC0415
     from school.privacy.requests import centre_routes, models, staff_routes  # noqa: F401, PLC0415
     from school.privacy.requests.cli import privacy_cli  # noqa: PLC0415
     from school.privacy.requests.erasing import (  # noqa: PLC0415
@@ -19,15 +21,38 @@ def init_app(app) -> None:
         resume_deferred_erasures,
     )
     from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS  # noqa: PLC0415
-    from school.privacy.requests.lifecycle import expire_exports, expire_unconfirmed  # noqa: PLC0415
+    from school.privacy.requests.lifecycle import expire_unconfirmed  # noqa: PLC0415
+    from school.privacy.requests.retention_rules import (  # noqa: PLC0415
+        count_closed_requests,
+        count_expired_exports,
+        delete_closed_requests,
+        expire_exports,
+    )
 
-    retention.register_job("unconfirmed requests expired", expire_unconfirmed)
-    retention.register_job("exports expired and deleted", expire_exports)
+    retention.register_rule(
+        registry.EXPORT_LINK,
+        "exports",
+        _l("data export archives whose link expired, deleted"),
+        count=count_expired_exports,
+        apply=expire_exports,
+    )
+    retention.register_rule(
+        registry.REQUEST_EVIDENCE,
+        "requests",
+        _l("closed privacy requests and their history, deleted"),
+        count=count_closed_requests,
+        apply=delete_closed_requests,
+    )
+    retention.register_task(
+        "unconfirmed_requests", _l("requests never confirmed, expired"), expire_unconfirmed
+    )
     holdings.register_words("privacy_request.type", TYPE_LABELS)
     holdings.register_words("privacy_request.status", STATUS_LABELS)
     holdings.register_words("privacy_request_event.to_status", STATUS_LABELS)
-    retention.register_job(
-        "deferred erasures carried out now nothing blocks them", resume_deferred_erasures
+    retention.register_task(
+        "deferred_erasures",
+        _l("deferred erasures carried out now nothing blocks them"),
+        resume_deferred_erasures,
     )
     erasure.register_hook(forget_requests)
     erasure.register_resumer(resume_deferred_erasure)

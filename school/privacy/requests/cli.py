@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask.cli import AppGroup
 
 privacy_cli = AppGroup("privacy", help="Privacy requests and their intake by email.")
@@ -10,8 +11,6 @@ privacy_cli = AppGroup("privacy", help="Privacy requests and their intake by ema
 @privacy_cli.command("overdue")
 def overdue_command():
     """List open requests that are overdue or due within three days (for cron mail)."""
-    import click
-
     from school.database import utcnow
     from school.privacy.requests.queue import overdue_requests
 
@@ -28,12 +27,25 @@ def overdue_command():
 
 
 @privacy_cli.command("retention")
-def retention_command():
-    """Apply the retention rules: expire unconfirmed requests and old export files,
-    and delete visit statistics past their days."""
-    import click
+@click.option(
+    "--dry-run", is_flag=True, help="List, per rule, what would go and how many; change nothing."
+)
+def retention_command(dry_run):
+    """Carry out every retention the privacy registry declares with a period, and record
+    the run (shown on the staff home). With --dry-run, only count."""
+    from school.privacy.data import registry, retention
 
-    from school.privacy.data.retention import run_retention
-
-    for line in run_retention():
-        click.echo(line)
+    if dry_run:
+        for planned in retention.plan():
+            click.echo(
+                f"{planned.rule.description}: {planned.count} would go "
+                f"(kept {registry.period_words(planned.days)}: anything from before "
+                f"{planned.cutoff:%Y-%m-%d %H:%M} UTC)"
+            )
+        for task in retention.tasks():
+            click.echo(f"{task.description}: not counted in a dry run")
+        click.echo("Dry run: nothing was changed.")
+        return
+    record = retention.run()
+    for line in record.removed:
+        click.echo(f"{retention.described(line['rule'])}: {line['removed']}")

@@ -19,7 +19,6 @@ from school.accounts.models import User
 from school.database import utcnow
 from school.extensions import db
 from school.mail.services import queue_email
-from school.privacy.data import export
 from school.privacy.data.personal_data import fingerprint
 from school.privacy.requests import clocks
 from school.privacy.requests.models import (
@@ -233,9 +232,10 @@ def cancel_request(request: PrivacyRequest, user: User) -> None:
     db.session.commit()
 
 
-def expire_unconfirmed(now=None) -> int:
-    """Requests never confirmed within the link's lifetime expire (run by retention)."""
-    cutoff = (now or utcnow()) - CONFIRM_WITHIN
+def expire_unconfirmed(now: datetime) -> int:
+    """Requests never confirmed within the link's lifetime expire (a task of the retention
+    run: the request then closes, and REQUEST_EVIDENCE's period starts)."""
+    cutoff = now - CONFIRM_WITHIN
     stale = db.session.scalars(
         select(PrivacyRequest).where(
             PrivacyRequest.status == RequestStatus.AWAITING_CONFIRMATION,
@@ -246,24 +246,3 @@ def expire_unconfirmed(now=None) -> int:
         transition(request, RequestStatus.EXPIRED, note="never confirmed")
     db.session.commit()
     return len(stale)
-
-
-def expire_exports(now: datetime | None = None) -> int:
-    """Exports whose download window has closed: the file is deleted, the request expires."""
-    now = now or utcnow()
-    done = 0
-    for request in db.session.scalars(
-        select(PrivacyRequest).where(
-            PrivacyRequest.type == RequestType.EXPORT,
-            PrivacyRequest.status == RequestStatus.COMPLETED,
-        )
-    ):
-        expires = request.outcome.get("expires_at")
-        if not expires or datetime.fromisoformat(expires) > now:
-            continue
-        export.remove(request.outcome.get("export_file"))
-        request.outcome = {**request.outcome, "export_file": None}
-        transition(request, RequestStatus.EXPIRED, note="download window closed; file deleted")
-        done += 1
-    db.session.commit()
-    return done

@@ -84,7 +84,7 @@ def _kept_until(retention: registry.Retention, table: str, rows: list[dict]) -> 
     anchors = [_as_date(row[column]) for row in rows]
     if not anchors or None in anchors:
         return None  # an open request: its time has not started
-    return max(anchors) + timedelta(days=retention.days)
+    return max(anchors) + timedelta(days=registry.retention_days(retention))
 
 
 def _held(subject: Subject) -> list[HeldCategory]:
@@ -118,7 +118,7 @@ def _held(subject: Subject) -> list[HeldCategory]:
                     purpose=entry.purpose.description,
                     basis=entry.purpose.basis_label,
                     ground=entry.purpose.legal_ground(where),
-                    retention=entry.retention.label,
+                    retention=entry.retention.described,
                     signature=signature,
                 )
                 section.groups.append(use)

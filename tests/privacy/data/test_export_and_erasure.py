@@ -133,10 +133,10 @@ def test_retention_deletes_old_exports(
     name = request.outcome["export_file"]
     path = Path(app.instance_path) / "exports" / name
     assert path.exists()
-    request.outcome = {**request.outcome, "expires_at": (utcnow() - timedelta(days=1)).isoformat()}
+    request.completed_at = utcnow() - timedelta(days=8)  # the registry's EXPORT_LINK is 7 days
     db.session.commit()
     result = runner.invoke(args=["privacy", "retention"])
-    assert "exports expired and deleted: 1" in result.output
+    assert "data export archives whose link expired, deleted: 1" in result.output
     assert not path.exists()
     assert latest().status is RequestStatus.EXPIRED
 
