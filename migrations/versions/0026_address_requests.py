@@ -1,7 +1,7 @@
 """address requests: the staff access log records looks at someone without an account
 
 Revision ID: 0026_address_requests
-Revises: 0024_erasure_everywhere
+Revises: 0025_retention_runs
 Create Date: 2026-12-01 18:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0026_address_requests'
-down_revision = '0024_erasure_everywhere'
+down_revision = '0025_retention_runs'
 branch_labels = None
 depends_on = None
 
