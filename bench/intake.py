@@ -59,7 +59,12 @@ def main() -> bool:
     instance = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     try:
         app = create_app(
-            {"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "MAIL_BATCH_SIZE": 5000}
+            {
+                "INSTANCE_PATH": str(instance),
+                "SECRET_KEY": "bench",
+                "SITE_URL": "https://school.example",  # the confirmations link to it
+                "MAIL_BATCH_SIZE": 5000,
+            }
         )
         maildir = instance / "Maildir"
         for sub in ("new", "cur", "tmp"):

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from school.i18n import format_datetime_short
 from school.privacy.data import collector, registry, stores
 from school.privacy.data.personal_data import Subject
 
@@ -149,7 +150,7 @@ def show(value: collector.Value, formatters: Formatters | None = None) -> Shown:
         return Shown(raw_text, formatter(value.value))
     if isinstance(value.value, datetime):
         moment = value.value.isoformat(timespec="milliseconds")
-        return Shown(raw_text, format_datetime(value.value, "short"), True, moment)
+        return Shown(raw_text, format_datetime_short(value.value), True, moment)
     if isinstance(value.value, date):
         return Shown(raw_text, format_date(value.value, "long"), True, value.value.isoformat())
     if isinstance(value.value, enum.Enum):

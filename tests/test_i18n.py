@@ -1,0 +1,19 @@
+"""Dates and times read the same whichever way they are formatted: the remembered parts the
+site builds a short date and time from give exactly what Babel writes, in each language."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_babel import force_locale, format_datetime
+
+from school.i18n import format_datetime_short
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_short_date_and_time_is_written_as_babel_writes_it(app, language):
+    start = datetime(2026, 12, 31, 23, 59, 30, tzinfo=UTC)
+    moments = [start + timedelta(minutes=97 * n, seconds=n) for n in range(400)]
+    moments.append(datetime(2026, 1, 1, 0, 0))  # naive values are UTC, as stored
+    with app.test_request_context(), force_locale(language):
+        for moment in moments:
+            assert format_datetime_short(moment) == format_datetime(moment, "short"), moment
