@@ -17,11 +17,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from datetime import datetime
 
 from flask import current_app
 from limits.storage import Storage
-from sqlalchemy import Float, String, case, delete, func, select, text
+from sqlalchemy import Float, String, case, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -124,21 +123,3 @@ class DatabaseStorage(Storage):
 
 
 # --- retention: a counter whose window ended before the cutoff goes (accounts registers it) --
-
-
-def count_ended_counters(cutoff: datetime) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(RateLimitCounter)
-        .where(RateLimitCounter.expires_at < cutoff.timestamp())
-    )
-
-
-def delete_ended_counters(cutoff: datetime) -> int:
-    """Counters are normally replaced when their key is counted again; one never counted
-    again would stay, so the retention run deletes those whose window ended long ago."""
-    deleted = db.session.execute(
-        delete(RateLimitCounter).where(RateLimitCounter.expires_at < cutoff.timestamp())
-    ).rowcount
-    db.session.commit()
-    return deleted

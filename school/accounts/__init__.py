@@ -35,29 +35,32 @@ def init_app(app) -> None:
             services.count_consent_evidence_of_erased,
             services.purge_consent_evidence,
         ),
+    ):
+        retention.register_rule(retained, name, description, count=count, apply=apply)
+    for retained, name, description, model, past in (
         (
             registry.EMAIL_CHANGE_WINDOW,
             "email_changes",
             _l("address changes never confirmed, deleted"),
-            services.count_stale_email_changes,
-            services.forget_stale_email_changes,
+            models.EmailChange,
+            lambda cutoff: models.EmailChange.requested_at < cutoff,
         ),
         (
             registry.SIGN_IN,
             "sessions",
             _l("sign-ins unused for the period, ended and deleted"),
-            services.count_idle_sign_ins,
-            services.end_idle_sign_ins,
+            models.SignInSession,
+            lambda cutoff: models.SignInSession.last_seen_at < cutoff,
         ),
         (
             registry.RATE_LIMIT,
             "counters",
             _l("counters of password-guessing limits whose window ended, deleted"),
-            rate_limits.count_ended_counters,
-            rate_limits.delete_ended_counters,
+            rate_limits.RateLimitCounter,
+            lambda cutoff: rate_limits.RateLimitCounter.expires_at < cutoff.timestamp(),
         ),
     ):
-        retention.register_rule(retained, name, description, count=count, apply=apply)
+        retention.register_deletion(retained, name, description, model, past)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -654,29 +654,3 @@ def purge_consent_evidence(cutoff: datetime) -> int:
     ).rowcount
     db.session.commit()
     return deleted
-
-
-def count_stale_email_changes(cutoff: datetime) -> int:
-    return count_where(EmailChange, EmailChange.requested_at < cutoff)
-
-
-def forget_stale_email_changes(cutoff: datetime) -> int:
-    """Address changes whose link has expired: the new address is deleted."""
-    deleted = db.session.execute(
-        delete(EmailChange).where(EmailChange.requested_at < cutoff)
-    ).rowcount
-    db.session.commit()
-    return deleted
-
-
-def count_idle_sign_ins(cutoff: datetime) -> int:
-    return count_where(SignInSession, SignInSession.last_seen_at < cutoff)
-
-
-def end_idle_sign_ins(cutoff: datetime) -> int:
-    """Sign-ins unused since the cutoff have ended; their rows go (SIGN_IN)."""
-    deleted = db.session.execute(
-        delete(SignInSession).where(SignInSession.last_seen_at < cutoff)
-    ).rowcount
-    db.session.commit()
-    return deleted

@@ -14,12 +14,12 @@ def init_app(app) -> None:
     from school.cookie_choice import read_choice  # noqa: PLC0415
     from school.privacy.data import registry, retention  # noqa: PLC0415
 
-    retention.register_rule(
+    retention.register_deletion(
         registry.ANALYTICS_RETENTION,
         "page_views",
         _l("page views of the visit statistics, deleted"),
-        count=services.count_expired,
-        apply=services.purge_expired,
+        models.PageView,
+        lambda cutoff: models.PageView.at < cutoff,
     )
 
     app.register_blueprint(bp)

@@ -11,9 +11,9 @@ import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from school.analytics.models import PageView
 from school.database import utcnow
@@ -86,17 +86,6 @@ def record_screen(visit_id: str, screen: str) -> bool:
     latest.screen = screen
     db.session.commit()
     return True
-
-
-def count_expired(cutoff: datetime) -> int:
-    return db.session.scalar(select(func.count()).select_from(PageView).where(PageView.at < cutoff))
-
-
-def purge_expired(cutoff: datetime) -> int:
-    """Page views from before the cutoff of the registry's ANALYTICS_RETENTION."""
-    result = db.session.execute(delete(PageView).where(PageView.at < cutoff))
-    db.session.commit()
-    return result.rowcount
 
 
 @dataclass

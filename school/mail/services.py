@@ -728,23 +728,6 @@ def purge_spool(cutoff: datetime) -> int:
     return len(old)
 
 
-def count_old_suppressions(cutoff: datetime) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(SuppressedAddress)
-        .where(SuppressedAddress.created_at < cutoff)
-    )
-
-
-def lift_old_suppressions(cutoff: datetime) -> int:
-    """Addresses last refused before the cutoff: the stop is lifted and the address goes."""
-    deleted = db.session.execute(
-        delete(SuppressedAddress).where(SuppressedAddress.created_at < cutoff)
-    ).rowcount
-    db.session.commit()
-    return deleted
-
-
 # --- erasure ----------------------------------------------------------------------------------
 
 NOT_SENT_ERASED = "not sent: the recipient's data was erased"

@@ -20,6 +20,7 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l  # noqa: PLC0415
 
     from school.mail import services as mail  # noqa: PLC0415
+    from school.mail.models import SuppressedAddress  # noqa: PLC0415
     from school.privacy import consent, requests  # noqa: PLC0415
     from school.privacy.blueprint import bp  # noqa: PLC0415
     from school.privacy.data import erasure, registry, retention  # noqa: PLC0415
@@ -41,12 +42,12 @@ def init_app(app) -> None:
         count=mail.count_old_spool_files,
         apply=mail.purge_spool,
     )
-    retention.register_rule(
+    retention.register_deletion(
         registry.MAIL_SUPPRESSION,
         "addresses",
         _l("addresses refused by their mail server, stop lifted and deleted"),
-        count=mail.count_old_suppressions,
-        apply=mail.lift_old_suppressions,
+        SuppressedAddress,
+        lambda cutoff: SuppressedAddress.created_at < cutoff,
     )
     erasure.register_hook(mail.forget_messages)
 

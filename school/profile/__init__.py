@@ -15,10 +15,8 @@ def init_app(app) -> None:
     from school.profile.cli import keys_cli  # noqa: PLC0415
     from school.profile.encryption import ensure_keys  # noqa: PLC0415
     from school.profile.services import (  # noqa: PLC0415
-        count_old_access_log,
         photo_bytes,
         photo_for_erasure,
-        purge_access_log,
         record_looks,
         start_profile,
     )
@@ -28,12 +26,12 @@ def init_app(app) -> None:
     register_signup_hook(start_profile)
     erasure.register_hook(photo_for_erasure)
     export.register_photo_source(photo_bytes)
-    retention.register_rule(
+    retention.register_deletion(
         registry.ACCESS_LOG,
         "staff_access",
         _l("records of staff opening a person's data, deleted"),
-        count=count_old_access_log,
-        apply=purge_access_log,
+        models.StaffAccess,
+        lambda cutoff: models.StaffAccess.at < cutoff,
     )
     register_look_recorder(record_looks)
     app.register_blueprint(bp)

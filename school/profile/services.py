@@ -7,18 +7,17 @@ change commits here, in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from email.utils import parseaddr
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import joinedload
 
 from school import pictures
 from school.accounts.models import Role, User
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.data.retention import count_where
 from school.profile.models import LanguageLevel, Level, Profile, StaffAccess
 
 # Languages a student can rate themselves in: the ones the school teaches and their own.
@@ -380,14 +379,3 @@ def photo_bytes(user: User) -> bytes | None:
         return None
     path = pictures.photo_path(profile.photo_file)
     return path.read_bytes() if path.exists() else None
-
-
-def count_old_access_log(cutoff: datetime) -> int:
-    return count_where(StaffAccess, StaffAccess.at < cutoff)
-
-
-def purge_access_log(cutoff: datetime) -> int:
-    """Staff access rows from before the cutoff of the registry's ACCESS_LOG retention."""
-    deleted = db.session.execute(delete(StaffAccess).where(StaffAccess.at < cutoff)).rowcount
-    db.session.commit()
-    return deleted

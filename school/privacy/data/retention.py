@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from school.database import utcnow
 from school.extensions import db
@@ -76,6 +76,25 @@ def register_rule(
         )
     key = f"{retention.key}.{name}"
     _rules[key] = Rule(key, retention, description, count, apply)
+
+
+def register_deletion(
+    retention: registry.Retention, name: str, description, model, past: Callable
+) -> None:
+    """A rule that deletes the rows of ``model`` for which ``past(cutoff)`` holds: what most
+    rules are, said once (``past`` gives the SQL condition, e.g. ``Row.at < cutoff``)."""
+
+    def count(cutoff: datetime) -> int:
+        return count_where(model, past(cutoff))
+
+    def apply(cutoff: datetime) -> int:
+        deleted = db.session.execute(
+            delete(model).where(past(cutoff)).execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        return deleted
+
+    register_rule(retention, name, description, count=count, apply=apply)
 
 
 def register_task(name: str, description, run: Callable[[datetime], int]) -> None:
