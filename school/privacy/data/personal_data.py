@@ -43,8 +43,15 @@ def _direct_condition(ownership: registry.Ownership, subject: Subject):
     if subject.user_id is not None and ownership.column is not None:
         conditions.append(t.c[ownership.column] == subject.user_id)
     if ownership.email_column is not None and subject.email:
-        conditions.append(t.c[ownership.email_column] == subject.email)
+        conditions.append(_by_address(t.c[ownership.email_column], subject.email))
     return or_(*conditions) if conditions else None
+
+
+def _by_address(column, address: str):
+    """Rows holding the address, or the keyed fingerprint that stands for it where only that
+    is kept (an address unsubscribed long ago, evidence kept after an erasure): they are
+    still tied to the person, who is shown them and whose erasure reaches them."""
+    return column.in_([address, fingerprint(address)])
 
 
 def condition(ownership: registry.Ownership, subject: Subject):
@@ -59,7 +66,7 @@ def condition(ownership: registry.Ownership, subject: Subject):
         parent_ids = select(table(parent.table).c.id).where(parent_condition)
         conditions.append(t.c[ownership.column].in_(parent_ids))
     if ownership.email_column is not None and subject.email:
-        conditions.append(t.c[ownership.email_column] == subject.email)
+        conditions.append(_by_address(t.c[ownership.email_column], subject.email))
     return or_(*conditions) if conditions else None
 
 

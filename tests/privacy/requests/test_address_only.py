@@ -31,7 +31,9 @@ from school.intake.services import ingest
 from school.mail.models import OutboxMessage, SuppressedAddress
 from school.mail.services import send_committed, suppress
 from school.newsletter.models import Subscriber
+from school.newsletter.services import withdraw_address
 from school.privacy.consent.models import ConsentRecord
+from school.privacy.data import retention
 from school.privacy.data.personal_data import fingerprint
 from school.privacy.requests.lifecycle import expire_unconfirmed
 from school.privacy.requests.models import PrivacyRequest, RequestStatus
@@ -364,3 +366,23 @@ def test_with_no_mail_server_only_the_goodbye_stays_in_the_spool(make_app, smtp)
         assert findings == {path.relative_to(instance).as_posix()}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_sign_up_kept_only_as_a_fingerprint_is_still_hers(app, vera, staff_client, smtp):
+    """Long after she unsubscribed, the sign-up keeps only a fingerprint of her address: her
+    export still shows it, and her erasure still reaches it."""
+    withdraw_address(EMAIL, method="unsubscribe link")
+    db.session.execute(
+        Subscriber.__table__.update().values(unsubscribed_at=utcnow() - timedelta(days=31))
+    )
+    db.session.commit()
+    retention.run()
+    stored = db.session.execute(select(Subscriber.__table__.c.email)).scalars().all()
+    assert stored == [fingerprint(EMAIL)]
+
+    data = export_by_email(vera, staff_client, smtp)
+    assert [row["email"] for row in data["newsletter_subscriber"]] == [fingerprint(EMAIL)]
+
+    erase_by_email(vera, staff_client, smtp, "Personal Data Erasure")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Subscriber)) == 0
