@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from school.forms import ConfirmLinkForm, blank_fields
 from school.i18n import current_language, translated
 from school.privacy.blueprint import bp
-from school.privacy.data import export
+from school.privacy.data import export, registry
 from school.privacy.data.personal_data import subject_of
 from school.privacy.requests import asking
 from school.privacy.requests.forms import CancelForm, CorrectionForm, InquiryForm, RequestForm
@@ -51,6 +51,7 @@ def request_forms_context(restricted: bool, forms=None) -> dict:
         "change_fields": CorrectionForm.CHANGE_FIELDS,
         "labels": translated(TYPE_LABELS),
         "restricted": restricted,
+        "export_link_period": registry.period_words(registry.retention_days(registry.EXPORT_LINK)),
     }
 
 

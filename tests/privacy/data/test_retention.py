@@ -39,6 +39,7 @@ from school.privacy.requests.models import (
 )
 from school.profile.models import StaffAccess
 from school.rate_limits import RateLimitCounter
+from tests.conftest import PASSWORD
 
 
 def declared_periods() -> dict[str, registry.Retention]:
@@ -428,6 +429,17 @@ def test_a_setting_overrides_a_declared_period_everywhere(app, runner, client):
         assert (
             registry.ANALYTICS_RETENTION.described == "30 дней с момента посещения, затем удаляются"
         )
+
+
+def test_the_centre_promises_the_export_link_period_in_force(student_client, student, make_app):
+    """The export link's lifetime is the registry's, overridden or not, in each language."""
+    assert "The download link works for 7 days." in student_client.get("/privacy/centre").text
+    shorter = make_app(RETENTION_DAYS={"export_link": 3}).test_client()
+    shorter.submit("/login", {"email": student.email, "password": PASSWORD})
+    page = shorter.get("/privacy/centre").text
+    assert "The download link works for 3 days." in page and "7 days" not in page
+    shorter.submit("/language", {"lang-language": "ru"}, csrf_field="lang-csrf_token")
+    assert "Ссылка для скачивания действует 3 дня." in shorter.get("/privacy/centre").text
 
 
 # --- the dry run, the record of a run and the staff home ---------------------------------------
