@@ -115,6 +115,15 @@ _add(
     "Ограничение обработки персональных данных",
 )
 _add(
+    RequestType.UNBLOCKING,
+    "Unblocking of Personal Data",
+    "Personal Data Unblocking",
+    "Lifting of Restriction of Processing",
+    "Разблокирование персональных данных",
+    "Разблокировка персональных данных",
+    "Снятие ограничения обработки персональных данных",
+)
+_add(
     RequestType.WITHDRAW_MARKETING,
     "Unsubscribe",
     "Unsubscribe from Newsletter",

@@ -23,10 +23,14 @@ def init_app(app) -> None:
         fingerprint_unsubscribed,
         personalise,
         purge_unconfirmed,
+        restrict_address,
         withdraw_address,
     )
     from school.privacy.data import registry, retention  # noqa: PLC0415
-    from school.privacy.requests.carrying_out import register_marketing_withdrawal  # noqa: PLC0415
+    from school.privacy.requests.carrying_out import (  # noqa: PLC0415
+        register_address_restriction,
+        register_marketing_withdrawal,
+    )
 
     register_personaliser(TEMPLATE, personalise)
     retention.register_rule(
@@ -44,5 +48,6 @@ def init_app(app) -> None:
         apply=fingerprint_unsubscribed,
     )
     register_marketing_withdrawal(withdraw_address)
+    register_address_restriction(restrict_address)
     app.register_blueprint(bp)
     app.register_blueprint(staff_routes.bp)

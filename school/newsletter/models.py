@@ -25,8 +25,10 @@ class Subscriber(db.Model):
     """A visitor (no account) who asked for the newsletter by email address.
 
     Nothing is sent to the address but the confirmation link until ``confirmed_at`` is set
-    (double opt-in). The retention run deletes rows never confirmed, and reduces the address
-    of an old unsubscription to a keyed fingerprint (the registry's NEWSLETTER_SUBSCRIPTION).
+    (double opt-in), and no newsletter while ``restricted_at`` is set (the person asked us to
+    block the processing of their address; the row is kept as it is). The retention run
+    deletes rows never confirmed, and reduces the address of an old unsubscription to a keyed
+    fingerprint (the registry's NEWSLETTER_SUBSCRIPTION).
     """
 
     __tablename__ = "newsletter_subscriber"
@@ -38,6 +40,7 @@ class Subscriber(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self) -> bool:

@@ -141,9 +141,10 @@ def audience_select(audience: Audience):
 
     Accounts whose latest marketing row in the ledger is a consent (not a withdrawal), not
     blocked, not erased, with a confirmed address in the campaign's language; plus confirmed
-    visitor subscribers who have not unsubscribed and whose address is not an account's (an
-    account's own consent, blocking and erasure decide for it). Hard-bouncing addresses are
-    left out. ``ref`` is unique per person and becomes part of the Message-ID.
+    visitor subscribers who have neither unsubscribed nor blocked it, and whose address is
+    not an account's (an account's own consent, blocking and erasure decide for it).
+    Hard-bouncing addresses are left out. ``ref`` is unique per person and becomes part of
+    the Message-ID.
     """
     latest = _latest_marketing_consent()
     accounts = (
@@ -165,6 +166,7 @@ def audience_select(audience: Audience):
     ).where(
         Subscriber.confirmed_at.is_not(None),
         Subscriber.unsubscribed_at.is_(None),
+        Subscriber.restricted_at.is_(None),
         Subscriber.locale == audience.language,
         ~exists().where(User.email == Subscriber.email),
         _not_suppressed(Subscriber.email),
@@ -404,6 +406,28 @@ def withdraw_address(email: str, *, method: str) -> bool:
     account_changed = _withdraw_account(user, method=method)
     subscription_changed = _withdraw_subscriber(subscriber, method=method)
     return account_changed or subscription_changed
+
+
+def restrict_address(email: str, *, restricted: bool) -> bool:
+    """Block (or unblock) the newsletter for an address no account holds, in the caller's
+    transaction; True if anything changed. The sign-up is kept as it is; a newsletter already
+    queued for the address and not yet sent is dropped from the queue, so a campaign queued
+    before the block never reaches it. The privacy requests reach this for an emailed
+    "Blocking of Personal Data" / "Unblocking of Personal Data" once confirmed and approved.
+    """
+    subscriber = subscription_of(normalise_email(email))
+    if subscriber is None or (subscriber.restricted_at is not None) == restricted:
+        return False
+    subscriber.restricted_at = utcnow() if restricted else None
+    if restricted:
+        db.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.template == TEMPLATE,
+                OutboxMessage.recipient == subscriber.email,
+                OutboxMessage.status == OutboxStatus.QUEUED,
+            )
+        )
+    return True
 
 
 def _withdraw_account(user, *, method: str, ip_address: str | None = None) -> bool:

@@ -24,6 +24,8 @@ SUBJECTS = [
     ("Удаление персональных данных", T.ERASURE),
     ("Blocking of Personal Data", T.BLOCKING),
     ("Блокирование персональных данных", T.BLOCKING),
+    ("Unblocking of Personal Data", T.UNBLOCKING),
+    ("Разблокирование персональных данных", T.UNBLOCKING),
     ("Unsubscribe", T.WITHDRAW_MARKETING),
     ("Отписаться от рассылки", T.WITHDRAW_MARKETING),
     ("When does the B2 course start?", T.INQUIRY),

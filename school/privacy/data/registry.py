@@ -1176,6 +1176,7 @@ for _column, _label in (
     ("created_at", _l("When you signed up for the newsletter")),
     ("confirmed_at", _l("When you confirmed the sign-up")),
     ("unsubscribed_at", _l("When you unsubscribed")),
+    ("restricted_at", _l("Since when the newsletter is blocked at your request")),
 ):
     personal(
         "newsletter_subscriber",

@@ -4,8 +4,9 @@ tells the person. Runs in the caller's transaction; the caller commits.
 A request confirmed from an address that no account holds (a newsletter subscriber, someone
 who only wrote to us) is carried out on everything the registry ties to that address: the
 access report, the export (its link mailed to that address) and erasure read and act through
-the same code as for an account holder. What needs an account (a correction of its profile,
-blocking it) cannot be carried out for an address alone."""
+the same code as for an account holder. Blocking the address holds what is processed for it
+(the newsletter) until it is unblocked, keeping the data. A correction for an address alone is
+left to staff, who make it by hand and answer by email."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ S = RequestStatus
 T = RequestType
 ERASING = (T.ERASURE, T.WITHDRAW_CONSENT)
 # What can be done for an address that no account holds.
-FOR_AN_ADDRESS = frozenset({T.INQUIRY, T.ACCESS, T.THIRD_PARTIES, T.EXPORT, *ERASING})
+RESTRICTING = (T.BLOCKING, T.UNBLOCKING)
+FOR_AN_ADDRESS = frozenset({T.INQUIRY, T.ACCESS, T.THIRD_PARTIES, T.EXPORT, *ERASING, *RESTRICTING})
 
 # What withdrawing marketing consent does beyond the ledger, one hook per package that sends
 # marketing (the newsletter registers one at start-up): hook(address, method=...), in the
@@ -46,6 +48,24 @@ _marketing_withdrawals: list[MarketingWithdrawal] = []
 def register_marketing_withdrawal(hook: MarketingWithdrawal) -> None:
     if hook not in _marketing_withdrawals:
         _marketing_withdrawals.append(hook)
+
+
+# What restricting an address that no account holds does, one hook per package that processes
+# such an address (the newsletter registers one at start-up): hook(address, restricted=bool)
+# returns True if anything changed, in the caller's transaction. The data is kept either way.
+AddressRestriction = Callable[..., bool]
+_address_restrictions: list[AddressRestriction] = []
+
+
+def register_address_restriction(hook: AddressRestriction) -> None:
+    if hook not in _address_restrictions:
+        _address_restrictions.append(hook)
+
+
+def restrict_address(address: str, *, restricted: bool) -> bool:
+    """Hold (or, with ``restricted`` False, resume) what is processed for an address alone."""
+    changed = [hook(address, restricted=restricted) for hook in _address_restrictions]
+    return any(changed)
 
 
 def withdraw_marketing(request: PrivacyRequest, user: User | None) -> None:
@@ -70,9 +90,13 @@ def carry_out(request, user, *, staff, corrections=None) -> str | erasure.Erasur
         raise RequestError(
             _l("This request is not tied to an account; answer it by email instead."), request
         )
-    if user is None and kind in (T.EXPORT, *ERASING) and _account_holds(request.subject_email):
-        # Signed up since the request came: acting on the address alone would export or
-        # erase part of an account, so the person asks again and the account is included.
+    if (
+        user is None
+        and kind in (T.EXPORT, *ERASING, *RESTRICTING)
+        and _account_holds(request.subject_email)
+    ):
+        # Signed up since the request came: acting on the address alone would export, erase
+        # or block part of an account, so the person asks again and the account is included.
         raise RequestError(
             _l(
                 "An account now uses this address. Refuse this request and ask the person "
@@ -97,13 +121,18 @@ def carry_out(request, user, *, staff, corrections=None) -> str | erasure.Erasur
         request.outcome = {"applied": sorted(applied)}
         _complete(request, staff, "corrected: " + ", ".join(sorted(applied)))
         tell(request, user, "completed")
-    elif kind is T.BLOCKING:
-        user.restricted_at = utcnow()
-        _complete(request, staff, "processing restricted")
-        tell(request, user, "completed")
-    elif kind is T.UNBLOCKING:
-        user.restricted_at = None
-        _complete(request, staff, "restriction lifted")
+    elif kind in RESTRICTING:
+        restricted = kind is T.BLOCKING
+        if user is not None:
+            user.restricted_at = utcnow() if restricted else None
+            note = "processing restricted" if restricted else "restriction lifted"
+        else:
+            changed = restrict_address(request.subject_email, restricted=restricted)
+            request.outcome = {"address_restricted": restricted, "changed": changed}
+            note = "processing of the address " + ("restricted" if restricted else "resumed")
+            if not changed:
+                note += " (nothing changed)"
+        _complete(request, staff, note)
         tell(request, user, "completed")
     elif kind in ERASING:
         return _erase(request, user, staff)

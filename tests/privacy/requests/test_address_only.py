@@ -4,7 +4,8 @@ Vera never signed up. She subscribed to the newsletter (a sign-up, a consent in 
 emails we sent her), a message to her once bounced (a suppression), and she wrote to the
 privacy mailbox. Her emailed requests act only once she confirms them from her mailbox; then
 the access report, the export (its link mailed to her address) and erasure act on everything
-tied to that address, through the same registry code that serves account holders.
+tied to that address, through the same registry code that serves account holders, and blocking
+holds the newsletter to her address, keeping her data, until she asks to unblock it.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from school.extensions import db
 from school.intake.models import IntakeMessage
 from school.intake.services import ingest
 from school.mail.models import OutboxMessage, SuppressedAddress
-from school.mail.services import send_committed, suppress
+from school.mail.services import deliver, send_committed, suppress
 from school.newsletter.models import Subscriber
-from school.newsletter.services import withdraw_address
+from school.newsletter.services import queue_campaign, save_campaign, withdraw_address
 from school.privacy.consent.models import ConsentRecord
 from school.privacy.data import retention
 from school.privacy.data.personal_data import fingerprint
@@ -386,3 +387,81 @@ def test_a_sign_up_kept_only_as_a_fingerprint_is_still_hers(app, vera, staff_cli
     erase_by_email(vera, staff_client, smtp, "Personal Data Erasure")
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Subscriber)) == 0
+
+
+FRIEND = "lilac.friend@example.org"
+
+
+def newsletter(staff, subject: str) -> str:
+    """Staff queue a newsletter to everyone in its audience (it waits in the outbox)."""
+    campaign = save_campaign(None, subject=subject, body="Lilac news.", language="en", author=staff)
+    assert queue_campaign(campaign, staff)
+    return subject
+
+
+def newsletters_to(smtp, address: str) -> list[str]:
+    return [m["Subject"] for m in smtp.to(address) if m["Subject"].startswith("Lilac")]
+
+
+def test_blocking_holds_the_newsletter_to_the_address_until_unblocked(
+    client, staff, staff_client, smtp
+):
+    """Vera, a subscriber whose mail server never refused us, blocks her data by email: no
+    newsletter reaches her (not even one queued before), her sign-up stays as it was, and the
+    emails about her requests still come. Unblocking brings the newsletter back."""
+    client.submit("/newsletter", {"email": EMAIL, "language": "en"})
+    client.submit(path_of(link_in(smtp.last_to(EMAIL), "/newsletter/confirm/")))
+    db.session.add(Subscriber(email=FRIEND, locale="en", confirmed_at=utcnow()))
+    db.session.commit()
+    queued_before = newsletter(staff, "Lilac news queued before the block")
+
+    write("Blocking of Personal Data")
+    blocking = confirm(client, smtp)
+    assert "Done; the person is told by email." in decide(staff_client, blocking)
+    assert smtp.last_to(EMAIL)["Subject"] == "Your privacy request is done"
+    during = newsletter(staff, "Lilac news during the block")
+    deliver()
+
+    assert newsletters_to(smtp, FRIEND) == [queued_before, during]
+    assert newsletters_to(smtp, EMAIL) == []
+    db.session.expire_all()
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == EMAIL))
+    assert subscriber.is_active and subscriber.restricted_at is not None  # kept, held
+    marketing = select(ConsentRecord).where(ConsentRecord.email == EMAIL)
+    assert [c.action.value for c in db.session.scalars(marketing)] == ["given"]
+    done = db.session.get(PrivacyRequest, blocking.id)
+    assert done.status is RequestStatus.COMPLETED and done.outcome["address_restricted"]
+
+    data = export_by_email(client, staff_client, smtp)  # the block is in her export
+    (sign_up,) = data["newsletter_subscriber"]
+    assert sign_up["restricted_at"] and sign_up["confirmed_at"]
+    assert {"blocking", "export"} <= {r["type"] for r in data["privacy_request"]}
+
+    write("Unblocking of Personal Data")
+    unblocking = confirm(client, smtp)
+    assert "Done; the person is told by email." in decide(staff_client, unblocking)
+    assert smtp.last_to(EMAIL)["Subject"] == "Your privacy request is done"
+    after = newsletter(staff, "Lilac news after the block")
+    deliver()
+
+    assert newsletters_to(smtp, EMAIL) == [after]
+    assert newsletters_to(smtp, FRIEND) == [queued_before, during, after]
+    db.session.expire_all()
+    assert (
+        db.session.scalar(select(Subscriber.restricted_at).where(Subscriber.email == EMAIL)) is None
+    )
+
+
+def test_an_account_made_since_a_blocking_request_is_asked_again(
+    vera, staff_client, make_user, smtp
+):
+    """Blocking the address alone would leave her new account unblocked: staff ask again."""
+    write("Blocking of Personal Data")
+    request = confirm(vera, smtp)
+    make_user(EMAIL, full_name=NAME)
+    assert "An account now uses this address" in decide(staff_client, request)
+    db.session.expire_all()
+    assert latest().status is RequestStatus.AWAITING_REVIEW
+    assert (
+        db.session.scalar(select(Subscriber.restricted_at).where(Subscriber.email == EMAIL)) is None
+    )
