@@ -30,5 +30,12 @@ def init_app(app) -> None:
         count=services.count_old_payment_records,
         apply=services.forget_old_payment_records,
     )
+    retention.register_rule(
+        registry.CONSENT_EVIDENCE,
+        "agreements",
+        _l("wording of the offers that accounts erased long ago had accepted, cleared"),
+        count=services.count_old_agreement_proof,
+        apply=services.forget_old_agreement_proof,
+    )
     app.register_blueprint(bp)
     app.register_blueprint(staff_routes.bp)

@@ -452,3 +452,27 @@ def forget_old_payment_records(cutoff) -> int:
     ).rowcount
     db.session.commit()
     return changed
+
+
+def _agreement_proof_past(cutoff):
+    """Places of accounts erased before the cutoff that still hold the offer's wording: the
+    erasure ended the agreement, and its proof is kept for CONSENT_EVIDENCE's period."""
+    erased_before = select(User.id).where(User.erased_at.is_not(None), User.erased_at < cutoff)
+    return (Enrollment.user_id.in_(erased_before), Enrollment.contract_wording != "")
+
+
+def count_old_agreement_proof(cutoff) -> int:
+    return count_where(Enrollment, *_agreement_proof_past(cutoff))
+
+
+def forget_old_agreement_proof(cutoff) -> int:
+    """The wording of the offer an erased account accepted goes once no claim about the
+    agreement is possible; the place itself stays, as erasure left it."""
+    changed = db.session.execute(
+        update(Enrollment)
+        .where(*_agreement_proof_past(cutoff))
+        .values(contract_wording="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return changed

@@ -87,7 +87,7 @@ def ledger_row(at: datetime, *, action=ConsentAction.GIVEN, purpose=ConsentPurpo
     return row
 
 
-def consent_evidence(at: Moments, make_user):
+def consent_evidence(at: Moments, make_user, make_course):
     # A visitor who subscribed and unsubscribed long ago: both rows go.
     given_long_ago = ledger_row(at.old - timedelta(days=10), email="gone@example.com")
     withdrawn_long_ago = ledger_row(
@@ -110,6 +110,10 @@ def consent_evidence(at: Moments, make_user):
     db.session.flush()
     of_erased_long_ago = ledger_row(at.old, user=erased_long_ago)
     of_erased_lately = ledger_row(at.old, user=erased_lately)
+    # The offers they accepted: the wording goes with the rest of the proof.
+    agreed_long_ago = enrolment(erased_long_ago, make_course(), at.old, "PAY-A")
+    agreed_lately = enrolment(erased_lately, make_course(), at.old, "PAY-B")
+    agreed_long_ago.contract_wording = agreed_lately.contract_wording = "The offer, in full."
     db.session.flush()
     gone = {row.id for row in (given_long_ago, withdrawn_long_ago, of_erased_long_ago)}
     kept = {row.id for row in (given_lately, withdrawn_lately, standing, of_erased_lately)}
@@ -120,6 +124,8 @@ def consent_evidence(at: Moments, make_user):
         assert kept <= left
         assert erased_long_ago.guardian_name is None and erased_long_ago.guardian_consent_at is None
         assert erased_lately.guardian_name == "Parent"
+        assert agreed_long_ago.contract_wording == ""
+        assert agreed_lately.contract_wording == "The offer, in full."
 
     return check
 
