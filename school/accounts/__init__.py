@@ -20,11 +20,12 @@ def init_app(app) -> None:
     from school.accounts.cli import users_cli  # noqa: PLC0415
     from school.privacy.data import registry, retention  # noqa: PLC0415
 
-    for retained, name, description, count, apply in (
+    for retained, name, description, covers, count, apply in (
         (
             registry.SECURITY_LOG,
             "sign_in_details",
             _l("last sign-in time, address and count of accounts idle for the period, forgotten"),
+            ("user",),
             services.count_idle_sign_in_details,
             services.forget_idle_sign_in_details,
         ),
@@ -32,11 +33,14 @@ def init_app(app) -> None:
             registry.CONSENT_EVIDENCE,
             "erased_accounts",
             _l("consent records and guardian consents of accounts erased long ago, deleted"),
+            ("consent_record", "user"),
             services.count_consent_evidence_of_erased,
             services.purge_consent_evidence,
         ),
     ):
-        retention.register_rule(retained, name, description, count=count, apply=apply)
+        retention.register_rule(
+            retained, name, description, covers=covers, count=count, apply=apply
+        )
     for retained, name, description, model, past in (
         (
             registry.EMAIL_CHANGE_WINDOW,

@@ -27,6 +27,7 @@ def init_app(app) -> None:
         registry.ACCOUNTING,
         "payments",
         _l("payment references and states of places that ended, deleted"),
+        covers=("enrollment",),
         count=services.count_old_payment_records,
         apply=services.forget_old_payment_records,
     )
@@ -34,6 +35,7 @@ def init_app(app) -> None:
         registry.CONSENT_EVIDENCE,
         "agreements",
         _l("wording of the offers that accounts erased long ago had accepted, cleared"),
+        covers=("enrollment",),
         count=services.count_old_agreement_proof,
         apply=services.forget_old_agreement_proof,
     )

@@ -22,6 +22,7 @@ def init_app(app) -> None:
         registry.REQUEST_EVIDENCE,
         "emailed_messages",
         _l("emailed requests as they arrived, with their attachments, deleted"),
+        covers=("intake_message", "intake_raw", "intake_attachments"),
         count=services.count_old_messages,
         apply=services.delete_old_messages,
     )

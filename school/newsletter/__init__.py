@@ -37,6 +37,7 @@ def init_app(app) -> None:
         registry.NEWSLETTER_SUBSCRIPTION,
         "unconfirmed",
         _l("newsletter sign-ups never confirmed, deleted"),
+        covers=("newsletter_subscriber",),
         count=count_unconfirmed,
         apply=purge_unconfirmed,
     )
@@ -44,6 +45,7 @@ def init_app(app) -> None:
         registry.NEWSLETTER_SUBSCRIPTION,
         "unsubscribed",
         _l("addresses unsubscribed from the newsletter, reduced to a fingerprint"),
+        covers=("newsletter_subscriber",),
         count=count_unsubscribed,
         apply=fingerprint_unsubscribed,
     )

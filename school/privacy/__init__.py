@@ -32,6 +32,7 @@ def init_app(app) -> None:
         registry.MAIL_LOG,
         "outbox",
         _l("sent mail emptied or deleted"),
+        covers=("outbox_message", "outbox_bodies"),
         count=mail.count_old_mail,
         apply=mail.purge_mail_log,
     )
@@ -39,6 +40,7 @@ def init_app(app) -> None:
         registry.MAIL_LOG,
         "spool",
         _l("copies of sent mail in the mail spool deleted"),
+        covers=("mail_spool",),
         count=mail.count_old_spool_files,
         apply=mail.purge_spool,
     )

@@ -31,6 +31,7 @@ def init_app(app) -> None:
         registry.CONSENT_EVIDENCE,
         "ended_consents",
         _l("records of consents that ended (withdrawn, replaced, cookie choice expired), deleted"),
+        covers=("consent_record",),
         count=count_ended_consents,
         apply=delete_ended_consents,
     )

@@ -17,7 +17,7 @@ is recorded (:class:`RetentionRun`), and the staff home reads :func:`last_run`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +39,9 @@ class Rule:
     key: str
     retention: registry.Retention
     description: object  # what goes, in words (lazy, shown on the staff home)
+    # The tables and stores (``stores.STORES`` keys) whose values under ``retention`` it
+    # removes: a test holds every declared (retention, table or store) to a rule covering it.
+    covers: frozenset[str]
     count: Counter  # how many are past the cutoff; changes nothing
     apply: Counter  # removes them and commits; returns how many
 
@@ -67,15 +70,22 @@ _tasks: dict[str, Task] = {}
 
 
 def register_rule(
-    retention: registry.Retention, name: str, description, *, count: Counter, apply: Counter
+    retention: registry.Retention,
+    name: str,
+    description,
+    *,
+    covers: Iterable[str],
+    count: Counter,
+    apply: Counter,
 ) -> None:
-    """Carry out ``retention`` on what ``count``/``apply`` find (``name`` unique within it)."""
+    """Carry out ``retention`` on what ``count``/``apply`` find in the tables and stores it
+    ``covers`` (``name`` unique within the retention)."""
     if not retention.has_period:
         raise ValueError(
             f"{retention.key} has no period: erasure or closure carries it out, not retention"
         )
     key = f"{retention.key}.{name}"
-    _rules[key] = Rule(key, retention, description, count, apply)
+    _rules[key] = Rule(key, retention, description, frozenset(covers), count, apply)
 
 
 def register_deletion(
@@ -94,7 +104,8 @@ def register_deletion(
         db.session.commit()
         return deleted
 
-    register_rule(retention, name, description, count=count, apply=apply)
+    covers = (model.__table__.name,)
+    register_rule(retention, name, description, covers=covers, count=count, apply=apply)
 
 
 def register_task(name: str, description, run: Callable[[datetime], int]) -> None:

@@ -33,6 +33,7 @@ def init_app(app) -> None:
         registry.EXPORT_LINK,
         "exports",
         _l("data export archives whose link expired, deleted"),
+        covers=("export_archives",),
         count=count_expired_exports,
         apply=expire_exports,
     )
@@ -40,6 +41,7 @@ def init_app(app) -> None:
         registry.REQUEST_EVIDENCE,
         "requests",
         _l("closed privacy requests and their history, deleted"),
+        covers=("privacy_request", "privacy_request_event"),
         count=count_closed_requests,
         apply=delete_closed_requests,
     )

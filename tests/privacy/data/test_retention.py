@@ -391,12 +391,36 @@ def test_every_declared_period_has_a_rule_and_a_scenario(app):
     assert set(SCENARIOS) == ruled
 
 
+def declared_places() -> set[tuple[str, str]]:
+    """(retention, table or store) for every value declared with a period."""
+    places = {(e.retention.key, e.table) for e in registry.fields() if e.retention.has_period}
+    places |= {
+        (store.retention.key, store.key)
+        for store in stores.STORES.values()
+        if store.retention.has_period
+    }
+    return places
+
+
+def test_every_table_and_store_with_a_period_has_a_rule_for_it(app):
+    """A new column or store declared with a period fails here until a rule covers its table
+    (or store) for that period, even when the period has rules for other tables."""
+    covered = {(rule.retention.key, place) for rule in retention.rules() for place in rule.covers}
+    assert declared_places() - covered == set()
+    assert covered - declared_places() == set(), "a rule covers what the registry does not hold"
+
+
 def test_retentions_without_a_period_are_left_to_erasure_or_closure(app):
     without = {e.retention.key for e in registry.fields() if not e.retention.has_period}
     assert {"account", "studies", "course_listing"} <= without
     with pytest.raises(ValueError, match="no period"):
         retention.register_rule(
-            registry.WHILE_ACCOUNT_EXISTS, "x", "x", count=lambda c: 0, apply=lambda c: 0
+            registry.WHILE_ACCOUNT_EXISTS,
+            "x",
+            "x",
+            covers=("user",),
+            count=lambda c: 0,
+            apply=lambda c: 0,
         )
 
 
