@@ -28,15 +28,32 @@ def students():
     return render_template("profile/staff_list.html", page=page, q=query_text)
 
 
-@bp.route("/<public_id>", methods=["GET", "POST"], shows="profile")
-def student(public_id):
-    subject = services.find_student(public_id)
-    if subject is None:
-        abort(404)
+def _once_a_reason_is_given(person, show, reason_template: str, /, **reason_context):
+    """A page of ``person``'s data, shown by ``show(form)`` only once the staff member has
+    given a reason (the look is logged with it); until then, the form asking for one, whose
+    own look (the person's name) is logged as well."""
     form = AccessReasonForm()
     if request.method == "POST" and form.validate_on_submit():
-        shown(users=[subject], reason=form.reason.data, note=form.note.data)
-        return render_template(
+        shown(users=[person], reason=form.reason.data, note=form.note.data)
+        return show(form)
+    shown(users=[person], page="profile_reason")
+    status = 400 if request.method == "POST" else 200
+    return render_template(reason_template, form=form, **reason_context), status
+
+
+def _found_student(public_id: str):
+    person = services.find_student(public_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+@bp.route("/<public_id>", methods=["GET", "POST"], shows="profile")
+def student(public_id):
+    subject = _found_student(public_id)
+    return _once_a_reason_is_given(
+        subject,
+        lambda form: render_template(
             "profile/staff_profile.html",
             subject=subject,
             profile=services.profile_of(subject),
@@ -47,31 +64,28 @@ def student(public_id):
             page_label=services.page_label,
             reason=form.reason.data,
             note=form.note.data or "",
-        )
-    shown(users=[subject], page="profile_reason")
-    status = 400 if request.method == "POST" else 200
-    return render_template("profile/staff_reason.html", subject=subject, form=form), status
+        ),
+        "profile/staff_reason.html",
+        subject=subject,
+    )
 
 
 @bp.route("/<public_id>/consents", methods=["GET", "POST"], shows="consent_history")
 def consent_history(public_id):
     """A student's consent history: shown only once a reason is given, and the look logged."""
-    person = services.find_student(public_id)
-    if person is None:
-        abort(404)
-    form = AccessReasonForm()
-    if request.method == "POST" and form.validate_on_submit():
-        shown(users=[person], reason=form.reason.data, note=form.note.data)
-        return render_template(
+    person = _found_student(public_id)
+    return _once_a_reason_is_given(
+        person,
+        lambda form: render_template(
             "privacy/admin_consent_history.html",
             person=person,
             history=consent_reports.history_of(person),
             purpose_labels=PURPOSE_LABELS,
             action_labels=ACTION_LABELS,
-        )
-    shown(users=[person], page="profile_reason")
-    status = 400 if request.method == "POST" else 200
-    return render_template("privacy/admin_consent_reason.html", person=person, form=form), status
+        ),
+        "privacy/admin_consent_reason.html",
+        person=person,
+    )
 
 
 @bp.route("/<public_id>/photo", shows="photo")
