@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
+from bench.site import CHROMIUM, CHROMIUM_ARGS
 from school import create_app
 from school.accounts.models import Role, User
 from school.accounts.services import SignupRequest, add_account
@@ -561,16 +562,8 @@ def staff_client(app, staff):
 
 # --- the browser ---------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# Chromium and its switches (CHROMIUM, CHROMIUM_ARGS) are the screenshots' and the audit's:
+# bench.site says them once for every browser the project starts.
 
 
 @pytest.fixture(scope="session")
