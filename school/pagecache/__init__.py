@@ -13,7 +13,7 @@ from flask import session
 from jinja2 import FileSystemBytecodeCache
 
 from school.pagecache import fragments, models, static_files
-from school.pagecache.markers import csrf_token, fill_tokens
+from school.pagecache.markers import csrf_token, fill_tokens, this_page
 from school.pagecache.shared import PageStore, shared_page
 from school.pagecache.versions import current_version, watch
 
@@ -26,6 +26,7 @@ def init_app(app) -> None:
     # Replaces Flask-WTF's global and context entry of the same name, registered just before.
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
+    app.jinja_env.globals["this_page"] = this_page
     fragments.init_app(app)
     app.url_defaults(static_files.add_fingerprint)
     app.after_request(static_files.cache_fingerprinted)

@@ -22,7 +22,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from school.i18n import current_language
-from school.pagecache.markers import CSRF_MARKER, markers_used, rendering_for_everyone
+from school.pagecache.markers import holds_markers, markers_used, rendering_for_everyone
 
 _lock = threading.Lock()
 # A fragment's template → what it is rendered with, made from the values of its key.
@@ -50,7 +50,7 @@ def fragment(template_name: str, **key) -> Markup:
         context = _contexts.get(template_name, lambda **_: {})(**key)
         with rendering_for_everyone():
             markup = Markup(render_template(template_name, **{**context, **key}))  # noqa: S704
-        found = (markup, CSRF_MARKER in markup)
+        found = (markup, holds_markers(markup))
         with _lock:
             stored[cache_key] = found
     markup, holds_a_form = found

@@ -1,8 +1,10 @@
-"""The CSRF token in markup rendered for more than one visitor.
+"""The CSRF token, and the page a form returns to, in markup rendered for more than one visitor.
 
-Markup stored for reuse (a public page, a fragment of one) is rendered with an unguessable
-per-process marker where a form's token goes, and each response puts its own visitor's token
-in its place: a stored form is never one visitor's, and no visitor's form lacks a token.
+Markup stored for reuse (a public page, a fragment of one) is rendered with unguessable
+per-process markers where a form's token goes and where a form names the page it was sent
+from (the language switch and the cookie banner return there), and each response puts its
+own visitor's token and address in their place: a stored form is never one visitor's, no
+visitor's form lacks a token, and one stored header serves every page.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 import secrets
 from contextlib import contextmanager
 
-from flask import g
+from flask import g, request
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
 # Unguessable, so no text a visitor can put on a page is ever mistaken for it.
 CSRF_MARKER = f"csrf-marker-{secrets.token_hex(16)}"
 MARKER_BYTES = CSRF_MARKER.encode()
+PAGE_MARKER = f"page-marker-{secrets.token_hex(16)}"
+PAGE_MARKER_BYTES = PAGE_MARKER.encode()
 _RENDERING = "_rendering_for_everyone"
 _MARKERS_OUT = "_csrf_markers_out"
 
@@ -26,6 +31,26 @@ def csrf_token() -> str:
         markers_used()
         return CSRF_MARKER
     return generate_csrf()
+
+
+def this_page() -> str:
+    """The template global for a form's way back: the marker while stored markup renders,
+    else the path and query of this request."""
+    if g.get(_RENDERING):
+        markers_used()
+        return PAGE_MARKER
+    return _this_page()
+
+
+def _this_page() -> str:
+    return request.full_path.rstrip("?")
+
+
+def holds_markers(text: str | bytes) -> bool:
+    """Whether ``text`` holds a marker a response must fill in."""
+    if isinstance(text, str):
+        return CSRF_MARKER in text or PAGE_MARKER in text
+    return MARKER_BYTES in text or PAGE_MARKER_BYTES in text
 
 
 def markers_used() -> None:
@@ -45,10 +70,12 @@ def rendering_for_everyone():
 
 
 def with_tokens(body: bytes) -> bytes:
-    """``body`` with this visitor's token wherever the marker stands."""
-    if MARKER_BYTES not in body:
-        return body
-    return body.replace(MARKER_BYTES, generate_csrf().encode())
+    """``body`` with this visitor's token and this request's page where the markers stand."""
+    if MARKER_BYTES in body:
+        body = body.replace(MARKER_BYTES, generate_csrf().encode())
+    if PAGE_MARKER_BYTES in body:
+        body = body.replace(PAGE_MARKER_BYTES, str(escape(_this_page())).encode())
+    return body
 
 
 def fill_tokens(response):

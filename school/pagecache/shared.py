@@ -25,7 +25,7 @@ from flask_login import current_user
 from school.cookie_choice import read_choice
 from school.database import utcnow
 from school.i18n import current_language
-from school.pagecache.markers import MARKER_BYTES, rendering_for_everyone, with_tokens
+from school.pagecache.markers import holds_markers, rendering_for_everyone, with_tokens
 from school.pagecache.versions import current_version
 
 
@@ -34,7 +34,7 @@ class StoredPage:
     body: bytes
     mimetype: str
     digest: str  # of the shared bytes: the ETag's first half
-    has_csrf: bool
+    has_markers: bool  # a CSRF token or the page's own address to fill in per response
 
 
 class PageStore:
@@ -126,7 +126,7 @@ def _render(view, args, kwargs):
         body=body,
         mimetype=response.mimetype,
         digest=hashlib.blake2b(body, digest_size=12).hexdigest(),
-        has_csrf=MARKER_BYTES in body,
+        has_markers=holds_markers(body),
     )
     return page, None
 
@@ -134,9 +134,10 @@ def _render(view, args, kwargs):
 def _respond(page: StoredPage):
     """The stored bytes with this visitor's token, as a conditional response."""
     body, etag = page.body, page.digest
-    if page.has_csrf:
+    if page.has_markers:
         body = with_tokens(body)
-        etag += "." + _token_tag(session[_csrf_field()])
+        if _csrf_field() in session:
+            etag += "." + _token_tag(session[_csrf_field()])
     response = current_app.response_class(body, mimetype=page.mimetype)
     # The bytes carry this visitor's token: a browser may keep them, a shared cache may not.
     response.cache_control.private = True

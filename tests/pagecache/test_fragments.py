@@ -90,3 +90,33 @@ def test_the_queue_filter_shows_the_chosen_selection_from_its_stored_copies(staf
     default = staff_client.get("/admin/privacy/").text
     assert 'selected value="completed"' not in default
     assert 'selected value=""' in default
+
+
+LANGUAGE_NEXT = re.compile(r'name="lang-next" type="hidden" value="([^"]*)"')
+BANNER_NEXT = re.compile(r'<input type="hidden" name="next" value="([^"]*)"')
+
+
+def test_one_stored_header_sends_every_page_back_to_itself(app, student_client):
+    dashboard = student_client.get("/dashboard").text
+    centre = student_client.get("/privacy/centre?tab=requests").text
+    headers = [key for key in fragments(app) if key[0] == "_site_header.html"]
+    assert headers.count(("_site_header.html", "en", "", ("role", "student"))) == 1
+    assert LANGUAGE_NEXT.findall(dashboard) == ["/dashboard"]
+    assert LANGUAGE_NEXT.findall(centre) == ["/privacy/centre?tab=requests"]
+    assert "page-marker" not in dashboard + centre
+
+
+def test_the_way_back_is_written_as_an_attribute_value_not_as_markup(client):
+    page = client.get('/courses?level=B1&q="><b>x').text
+    (language,), (banner,) = LANGUAGE_NEXT.findall(page), BANNER_NEXT.findall(page)
+    assert language == banner
+    assert "&amp;" in language and "&#34;&gt;&lt;b&gt;" in language
+    assert '"><b>x' not in page
+
+
+def test_a_stored_public_page_sends_each_address_back_to_itself(app, client):
+    for path in ("/courses?level=B1", "/courses?level=B2"):
+        client.get(path)
+        again = client.get(path).text  # served from the store
+        assert LANGUAGE_NEXT.findall(again) == [path.replace("&", "&amp;")]
+        assert BANNER_NEXT.findall(again) == [path]
