@@ -104,7 +104,10 @@ def _date_in(value: date, style: str, language: str) -> str:
 
 
 def _format_date(value, style: str) -> str:
-    """A calendar date is written the same way every time in one language: remember it."""
+    """A calendar date is written the same way every time in one language: remember it. A
+    moment is written as its date where the reader is (as ``flask_babel.format_date`` does)."""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
     if type(value) is date:
         return _date_in(value, style, current_language())
     return format_date(value, style)

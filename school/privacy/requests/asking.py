@@ -7,8 +7,11 @@ becomes real only when the person clicks the signed link sent to the address on 
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import NamedTuple
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from school.accounts.models import User
 from school.extensions import db
@@ -54,14 +57,31 @@ def make_request(
     return request
 
 
-def requests_of(user: User) -> list[PrivacyRequest]:
-    return list(
-        db.session.scalars(
-            select(PrivacyRequest)
-            .where(PrivacyRequest.user_id == user.id)
-            .order_by(PrivacyRequest.received_at.desc(), PrivacyRequest.id.desc())
-        )
-    )
+class RequestRow(NamedTuple):
+    """One of a person's requests as the privacy centre lists it: plain values, not a row."""
+
+    public_id: str
+    type: RequestType
+    status: RequestStatus
+    received_at: datetime
+    due_on: date | None
+    extended_due_on: date | None
+
+    is_open = PrivacyRequest.is_open
+    deadline = PrivacyRequest.deadline
+
+
+# Built once: the centre runs it for every visit, and building it cost as much as running it.
+_REQUESTS_OF = (
+    select(*(getattr(PrivacyRequest, field) for field in RequestRow._fields))
+    .where(PrivacyRequest.user_id == bindparam("user_id"))
+    .order_by(PrivacyRequest.received_at.desc(), PrivacyRequest.id.desc())
+)
+
+
+def requests_of(user: User) -> list[RequestRow]:
+    """The person's requests, newest first, with only the columns the centre shows."""
+    return [RequestRow(*row) for row in db.session.execute(_REQUESTS_OF, {"user_id": user.id})]
 
 
 def request_of(user: User, public_id: str) -> PrivacyRequest | None:

@@ -56,12 +56,18 @@ def request_forms_context(restricted: bool, forms=None) -> dict:
 
 
 def _centre(forms=None, status=200):
-    """The centre, with ``forms`` sent back with their errors if any."""
+    """The centre, with ``forms`` sent back with their errors if any (without them the forms
+    are the stored fragment, and what they are rendered with is not built at all)."""
+    restricted = current_user.is_restricted
+    if forms:
+        context = request_forms_context(restricted, forms)
+    else:
+        context = {"restricted": restricted, "labels": translated(TYPE_LABELS)}
     return render_template(
         "privacy/centre.html",
         requests=asking.requests_of(current_user),
         status_labels=translated(STATUS_LABELS),
-        **request_forms_context(current_user.is_restricted, forms),
+        **context,
     ), status
 
 
