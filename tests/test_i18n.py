@@ -4,7 +4,7 @@ site builds a short date and time from give exactly what Babel writes, in each l
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_date, format_datetime
 
 from school.i18n import format_datetime_short
 
@@ -17,3 +17,16 @@ def test_a_short_date_and_time_is_written_as_babel_writes_it(app, language):
     with app.test_request_context(), force_locale(language):
         for moment in moments:
             assert format_datetime_short(moment) == format_datetime(moment, "short"), moment
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "Europe/Moscow", "America/New_York"])
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_date_of_a_moment_is_the_date_where_the_site_reads_it(app, language, timezone):
+    app.config["BABEL_DEFAULT_TIMEZONE"] = timezone
+    start = datetime(2026, 12, 31, 18, 0, tzinfo=UTC)
+    moments = [start + timedelta(minutes=53 * n) for n in range(60)]
+    moments.append(datetime(2026, 1, 1, 23, 30))  # naive values are UTC, as stored
+    with app.test_request_context(), force_locale(language):
+        written = app.jinja_env.filters["format_date_long"]
+        for moment in moments:
+            assert written(moment) == format_date(moment, "long"), moment
