@@ -61,6 +61,11 @@ class User(UserMixin, db.Model):
 
     # The sign-in this request runs under: set at sign-in and by the user loader.
     current_sign_in = None  # a SignInSession; not a column
+    # The privacy-policy version this person must accept (a PendingVersion) or None, once
+    # ``policy_to_accept_known``: the user loader reads it in the statement that finds the
+    # sign-in. Not columns.
+    policy_to_accept = None
+    policy_to_accept_known = False
 
     def get_id(self) -> str | None:
         """What Flask-Login stores in the cookies: the token of the current sign-in."""

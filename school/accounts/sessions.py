@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from school.accounts.models import SignInSession, User
 from school.database import utcnow
 from school.extensions import db
+from school.privacy.consent import policies
 from school.privacy.data import registry
 
 # ``last_seen_at`` is written at most this often, so browsing does not write on every page.
@@ -42,10 +43,11 @@ def start(user: User) -> SignInSession:
     return sign_in
 
 
-# The sign-in and its account in one statement, built once: every signed-in request runs it,
-# and building it anew (options, comparisons, its cache key) cost as much as running it.
+# The sign-in, its account and whether the account must accept a changed privacy policy (the
+# banner every page shows then) in one statement, built once: every signed-in request runs
+# it, and building it anew (options, comparisons, its cache key) cost as much as running it.
 _SIGN_IN_WITH_ACCOUNT = (
-    select(SignInSession)
+    select(SignInSession, *policies.acceptance_columns(SignInSession.user_id))
     .options(joinedload(SignInSession.user, innerjoin=True))
     .where(SignInSession.token == bindparam("token"))
 )
@@ -53,9 +55,12 @@ _SIGN_IN_WITH_ACCOUNT = (
 
 def user_for_token(token: str) -> User | None:
     """The account a cookie's token signs in, or None once that sign-in has ended."""
-    sign_in = db.session.scalar(_SIGN_IN_WITH_ACCOUNT, {"token": token})
     now = utcnow()
-    if sign_in is None or not sign_in.user.is_active or now - sign_in.last_seen_at > _idle_limit():
+    found = db.session.execute(_SIGN_IN_WITH_ACCOUNT, {"token": token, "today": now.date()}).first()
+    if found is None:
+        return None
+    sign_in, *acceptance = found
+    if not sign_in.user.is_active or now - sign_in.last_seen_at > _idle_limit():
         return None
     if now - sign_in.last_seen_at > LAST_SEEN_EVERY:
         # On a connection of its own: loading the user must not commit the request's work.
@@ -64,6 +69,8 @@ def user_for_token(token: str) -> User | None:
                 update(SignInSession).where(SignInSession.id == sign_in.id).values(last_seen_at=now)
             )
     sign_in.user.current_sign_in = sign_in
+    sign_in.user.policy_to_accept = policies.pending_from(acceptance)
+    sign_in.user.policy_to_accept_known = True
     return sign_in.user
 
 

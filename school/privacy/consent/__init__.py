@@ -40,12 +40,18 @@ def init_app(app) -> None:
     def policy_banner_context():
         """Whether to ask the signed-in person to accept a significantly changed policy.
 
-        Anonymous visitors cost no query; a signed-in person costs one, once per request.
+        Anonymous visitors cost no query; a signed-in person costs none either, since the
+        sign-in lookup reads it (a person signed in during this request costs one).
         """
         if not has_request_context() or not current_user.is_authenticated:
             return {"policy_to_accept": None}
         if request.endpoint == "privacy.accept":
             return {"policy_to_accept": None}
         if "policy_to_accept" not in g:
-            g.policy_to_accept = version_needing_acceptance(current_user)
+            user = current_user._get_current_object()
+            g.policy_to_accept = (
+                user.policy_to_accept
+                if user.policy_to_accept_known
+                else version_needing_acceptance(user)
+            )
         return {"policy_to_accept": g.policy_to_accept}

@@ -215,6 +215,30 @@ def test_the_banner_costs_signed_in_users_one_query_and_anonymous_visitors_none(
         assert signed_in.count == 1 and BANNER in html
 
 
+def test_the_sign_in_lookup_answers_for_the_banner_for_each_person_alone(
+    app, make_user, count_queries
+):
+    from flask import g, render_template_string
+    from flask_login import login_user
+
+    from school.accounts import sessions
+
+    behind, current = make_user("behind@example.com"), make_user("current@example.com")
+    policies.publish_policy(draft())
+    policies.accept_policy(current, language="en", ip_address="127.0.0.1")
+    banner = '{% include "privacy/_policy_banner.html" %}'
+    for person, shown in ((behind, True), (current, False), (behind, True)):
+        token = sessions.start(person).token
+        db.session.commit()
+        with app.test_request_context("/"):
+            g.pop("policy_to_accept", None)  # the test's app context outlives each request
+            login_user(sessions.user_for_token(token))
+            with count_queries() as asked:
+                html = render_template_string(banner)
+            assert asked.count == 0, "the sign-in lookup already read it"
+            assert (BANNER in html) is shown, person.email
+
+
 def test_a_withdrawn_consent_is_not_re_asked_by_banner(app, student):
     from school.privacy.consent.ledger import record_consent
 
