@@ -38,8 +38,19 @@ def select_locale() -> str:
     )
 
 
+_IDENTIFIERS: dict = {}
+
+
 def current_language() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    """The reader's language code ("en", "ru"): asked for many times on every page, so each
+    locale's code is written out once (``str`` of a Babel locale rebuilds it every time)."""
+    locale = get_locale()
+    if locale is None:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    found = _IDENTIFIERS.get(locale)
+    if found is None:
+        found = _IDENTIFIERS[locale] = str(locale)
+    return found
 
 
 _TRANSLATED: dict[tuple[int, str], tuple[Mapping, dict]] = {}
@@ -57,13 +68,23 @@ def translated(labels: Mapping) -> dict:
     return found[1]
 
 
-def _template_gettext(translations):
-    """``_()``, ``gettext`` and ``ngettext`` for one render, bound to the catalogue in force
-    when the render starts (so an email rendered under ``force_locale`` gets its own).
+_GETTEXT_FOR: dict[int, tuple[object, dict]] = {}
 
-    Flask-Babel's template functions look the catalogue up again for every string, through
+
+def _template_gettext(translations) -> dict:
+    """``_()``, ``gettext`` and ``ngettext`` bound to ``translations``, the catalogue in force
+    when a render starts (so an email rendered under ``force_locale`` gets its own); made
+    once per catalogue."""
+    found = _GETTEXT_FOR.get(id(translations))
+    if found is None or found[0] is not translations:
+        found = _GETTEXT_FOR[id(translations)] = (translations, _gettext_for(translations))
+    return found[1]
+
+
+def _gettext_for(translations) -> dict:
+    """Flask-Babel's template functions look the catalogue up again for every string, through
     three context lookups; these behave the same way (Jinja's "newstyle" gettext: escaped
-    under autoescape, always %-formatted) with one lookup per render.
+    under autoescape, %-formatted) with none.
     """
 
     @pass_context
@@ -71,6 +92,8 @@ def _template_gettext(translations):
         value = translations.ugettext(string)
         if context.eval_ctx.autoescape:
             value = Markup(value)  # noqa: S704  (our own catalogue, as Jinja does)
+        if not variables and "%" not in value:
+            return value  # what formatting would give, without its cost
         return value % variables
 
     @pass_context
