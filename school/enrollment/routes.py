@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from school.courses import services as course_services
 from school.enrollment import bp, services
 from school.enrollment.forms import CancelForm, EnrollmentForm, ProgressForm
+from school.enrollment.models import STATUS_LABELS
+from school.i18n import translated
 
 
 def course_page_context(course) -> dict:
@@ -61,7 +63,11 @@ def enrol(slug):
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    return render_template("enrollment/dashboard.html", rows=services.dashboard(current_user))
+    return render_template(
+        "enrollment/dashboard.html",
+        rows=services.dashboard(current_user),
+        status_labels=translated(STATUS_LABELS),
+    )
 
 
 @bp.route("/dashboard/<public_id>")
