@@ -198,7 +198,7 @@ def my_data():
             kind=request.args.get("kind"),
             page=request.args.get("page", 1, type=int),
         ),
-        show=holdings.show,
+        held=holdings.held,
         formatters=_formatters(),
         accesses=paginate(services.access_query(user), ACCESSES_PER_PAGE, parameter="looks"),
         reason_label=services.reason_label,

@@ -86,7 +86,7 @@ def build(
         index = render_template(
             "privacy/export_index.html",
             kinds=kinds,
-            show=holdings.show,
+            held=holdings.held,
             generated=generated,
             has_photo=photo is not None,
             person=user,

@@ -307,3 +307,14 @@ def test_times_on_my_data_are_valid_html_and_keep_the_exported_value(everything,
     moments = re.findall(r'<time datetime="([^"]+)"', page)
     assert moments
     assert not [moment for moment in moments if re.search(r"\.\d{4,}", moment)]
+
+
+def test_what_a_person_typed_is_shown_as_text_never_as_markup(student, student_client):
+    typed = 'Learn <b>"German"</b> & <script>alert(1)</script>'
+    student_client.submit("/profile", {**FULL_PROFILE, "learning_goals": typed})
+    page = student_client.get("/profile/my-data").text
+    assert "<script>alert(1)</script>" not in page and "<b>" not in page
+    escaped = (
+        "Learn &lt;b&gt;&#34;German&#34;&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;"
+    )
+    assert f'<data value="{escaped}" class="held">{escaped}</data>' in page
