@@ -60,7 +60,7 @@ class User(UserMixin, db.Model):
     guardian_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # The sign-in this request runs under: set at sign-in and by the user loader.
-    current_sign_in = None  # a SignInSession; not a column
+    current_sign_in = None  # its id and token (a SignInSession, or sessions.SignedIn); not a column
     # The privacy-policy version this person must accept (a PendingVersion) or None, once
     # ``policy_to_accept_known``: the user loader reads it in the statement that finds the
     # sign-in. Not columns.
