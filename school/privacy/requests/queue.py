@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, bindparam, func, select, true
 
 from school.database import utcnow
 from school.extensions import db
@@ -19,9 +21,9 @@ from school.privacy.requests.models import (
 )
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """A request as the staff queue lists it: the columns it shows, not the whole row."""
+class QueueRow(NamedTuple):
+    """A request as the staff queue lists it: the columns it shows, not the whole row (a
+    tuple: thirty of them are made on every page)."""
 
     public_id: str
     type: RequestType
@@ -40,47 +42,101 @@ class QueueRow:
         return self.status in OPEN_STATUSES
 
 
-def staff_queue(kind: RequestType | None, status: RequestStatus | None):
-    """Requests sorted by the date they are due, soonest first; open ones by default, as
-    :class:`QueueRow` columns."""
-    query = select(
-        PrivacyRequest.public_id,
-        PrivacyRequest.type,
-        PrivacyRequest.status,
-        PrivacyRequest.channel,
-        PrivacyRequest.user_id,
-        PrivacyRequest.subject_email,
-        PrivacyRequest.due_by,
-    )
-    if kind is not None:
-        query = query.where(PrivacyRequest.type == kind)
-    if status is not None:
-        query = query.where(PrivacyRequest.status == status)
-    else:
-        query = query.where(PrivacyRequest.status.in_(OPEN_STATUSES))
-    return query.order_by(PrivacyRequest.due_by, PrivacyRequest.id)
-
-
 @dataclass
 class Deadlines:
     overdue: int
     due_soon: int
 
 
+@dataclass
+class QueuePage:
+    """One page of the queue, how many requests the whole filtered queue holds (for the
+    pager), and the deadline counts of the open ones, as one statement returns them."""
+
+    rows: list[QueueRow]
+    total: int
+    deadlines: Deadlines
+
+
 DUE_SOON_DAYS = 3
+
+# The statements are built once, here: building a select and working out its cache key on
+# every request cost more than running it. Requests are read from the table, not the mapped
+# class, so rows come back as plain tuples without the ORM's loading machinery.
+_requests = PrivacyRequest.__table__
+_open = _requests.c.status.in_(sorted(OPEN_STATUSES))
+_today = bindparam("today", type_=Date)
+_soon = bindparam("soon", type_=Date)  # the last day counted as "due soon"
+_due = _requests.c.due_by  # the deadline in force; NO_DEADLINE before the clock starts
+_overdue = select(func.count()).where(_open, _due < _today).scalar_subquery()
+_due_soon = select(func.count()).where(_open, _due >= _today, _due <= _soon).scalar_subquery()
+_DEADLINES = select(_overdue, _due_soon)
+_ROW_COLUMNS = [_requests.c[name] for name in QueueRow._fields]
+
+
+@cache
+def _page_statement(by_kind: bool, by_status: bool):
+    """The page's rows, each beside the filtered total and the two deadline counts: the
+    counts come from scalar subqueries joined to the page, so an empty page (a filter that
+    matches nothing, a page past the end) still returns them, as one row of NULL columns.
+    One statement per combination of filters, with the values bound at execution."""
+    matching = [_requests.c.status == bindparam("status") if by_status else _open]
+    if by_kind:
+        matching.append(_requests.c.type == bindparam("kind"))
+    counts = select(
+        select(func.count()).where(*matching).scalar_subquery().label("total"),
+        _overdue.label("overdue"),
+        _due_soon.label("due_soon"),
+    ).subquery("counts")
+    page = (
+        select(*_ROW_COLUMNS, _requests.c.id)
+        .where(*matching)
+        .order_by(_due, _requests.c.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("page")
+    )
+    return (
+        select(counts, *(page.c[name] for name in QueueRow._fields))
+        .select_from(counts.outerjoin(page, true()))
+        .order_by(page.c.due_by, page.c.id)
+    )
+
+
+def _deadline_bounds(today: date | None) -> dict:
+    today = today or utcnow().date()
+    return {"today": today, "soon": today + timedelta(days=DUE_SOON_DAYS)}
+
+
+def staff_queue(
+    kind: RequestType | None,
+    status: RequestStatus | None,
+    *,
+    page: int,
+    per_page: int,
+    today: date | None = None,
+) -> QueuePage:
+    """Page ``page`` of the requests of ``kind`` in ``status`` (any kind; the open ones by
+    default), sorted by the date they are due, soonest first, in one statement whatever the
+    page or the size of the table."""
+    params = {"limit": per_page, "offset": (page - 1) * per_page, **_deadline_bounds(today)}
+    if kind is not None:
+        params["kind"] = kind
+    if status is not None:
+        params["status"] = status
+    statement = _page_statement(kind is not None, status is not None)
+    found = db.session.connection().execute(statement, params).all()
+    total, overdue, due_soon = found[0][:3]
+    return QueuePage(
+        rows=[QueueRow._make(row[3:]) for row in found if row.public_id is not None],
+        total=total,
+        deadlines=Deadlines(overdue=overdue, due_soon=due_soon),
+    )
 
 
 def deadlines(today: date | None = None) -> Deadlines:
     """Open requests past their due date, and those due within three days, in one query."""
-    today = today or utcnow().date()
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    due = PrivacyRequest.due_by  # the deadline in force; NO_DEADLINE before the clock starts
-    overdue, due_soon = db.session.execute(
-        select(
-            func.count(case((due < today, 1))),
-            func.count(case(((due >= today) & (due <= soon), 1))),
-        ).where(PrivacyRequest.status.in_(OPEN_STATUSES))
-    ).one()
+    overdue, due_soon = db.session.connection().execute(_DEADLINES, _deadline_bounds(today)).one()
     return Deadlines(overdue=overdue, due_soon=due_soon)
 
 
