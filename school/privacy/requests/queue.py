@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Date, bindparam, func, select, true
+from sqlalchemy import Date, bindparam, case, func, select, true
 
 from school.database import utcnow
 from school.extensions import db
@@ -23,7 +23,7 @@ from school.privacy.requests.models import (
 
 class QueueRow(NamedTuple):
     """A request as the staff queue lists it: the columns it shows, not the whole row (a
-    tuple: thirty of them are made on every page)."""
+    tuple, unpacked by the template: thirty of them are made on every page)."""
 
     public_id: str
     type: RequestType
@@ -31,15 +31,8 @@ class QueueRow(NamedTuple):
     channel: RequestChannel
     user_id: int | None
     subject_email: str
-    due_by: date
-
-    @property
-    def deadline(self) -> date | None:
-        return None if self.due_by == NO_DEADLINE else self.due_by
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+    deadline: date | None  # None before the clock starts
+    overdue: bool  # open, and its deadline has passed
 
 
 @dataclass
@@ -71,7 +64,11 @@ _due = _requests.c.due_by  # the deadline in force; NO_DEADLINE before the clock
 _overdue = select(func.count()).where(_open, _due < _today).scalar_subquery()
 _due_soon = select(func.count()).where(_open, _due >= _today, _due <= _soon).scalar_subquery()
 _DEADLINES = select(_overdue, _due_soon)
-_ROW_COLUMNS = [_requests.c[name] for name in QueueRow._fields]
+_ROW_COLUMNS = [
+    *(_requests.c[name] for name in QueueRow._fields[:-2]),
+    func.nullif(_due, NO_DEADLINE, type_=Date).label("deadline"),
+    case((_open & (_due < _today), True), else_=False).label("overdue"),
+]
 
 
 @cache
@@ -85,11 +82,11 @@ def _page_statement(by_kind: bool, by_status: bool):
         matching.append(_requests.c.type == bindparam("kind"))
     counts = select(
         select(func.count()).where(*matching).scalar_subquery().label("total"),
-        _overdue.label("overdue"),
-        _due_soon.label("due_soon"),
+        _overdue.label("overdue_count"),
+        _due_soon.label("due_soon_count"),
     ).subquery("counts")
     page = (
-        select(*_ROW_COLUMNS, _requests.c.id)
+        select(*_ROW_COLUMNS, _due, _requests.c.id)
         .where(*matching)
         .order_by(_due, _requests.c.id)
         .limit(bindparam("limit"))

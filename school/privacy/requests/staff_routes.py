@@ -78,7 +78,6 @@ def queue():
         args=args,
         labels=translated(TYPE_LABELS),
         status_labels=translated(STATUS_LABELS),
-        today=utcnow().date(),
         deadlines=found.deadlines,
     )
 

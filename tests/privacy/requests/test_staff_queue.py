@@ -114,6 +114,21 @@ def test_the_pager_counts_the_filtered_queue_and_the_deadlines_every_open_reques
     assert queue_page(staff_client, "?status=completed&page=9")[2] == "Page 9 of 2"
 
 
+def test_only_open_requests_past_their_deadline_are_marked_overdue(staff_client):
+    late = file_requests(1, RequestStatus.RECEIVED, due_in=-1)
+    file_requests(1, RequestStatus.COMPLETED, due_in=-5)  # late, but done
+    unconfirmed = file_requests(1, RequestStatus.AWAITING_CONFIRMATION)
+    unconfirmed[0].due_on = None  # the clock has not started
+    db.session.commit()
+
+    for query, marked in (("", 1), ("?status=completed", 0)):
+        page = queue_page(staff_client, query)[0]
+        assert page.count(">overdue<") == marked
+    rows = queue_page(staff_client)[0].split("<tbody>", 1)[1].split("</tr>")
+    assert late[0].public_id in rows[0] and ">overdue<" in rows[0]
+    assert unconfirmed[0].public_id in rows[1] and "<td>—</td>" in rows[1]  # no date: last
+
+
 def test_the_queue_reads_its_page_and_every_count_in_one_statement(
     staff_client, make_user, count_queries
 ):
