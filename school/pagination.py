@@ -7,13 +7,17 @@ from flask_sqlalchemy.pagination import Pagination
 
 from school.extensions import db
 
+# Beyond any list: a larger number is read as this one, past the end like any page too far,
+# rather than an offset too large for the database's integers (a 500).
+FURTHEST_PAGE = 10**9
+
 
 def paginate(query, per_page: int = 20, parameter: str = "page"):
     """Flask-SQLAlchemy's paginate, reading ``?page=`` (or ``parameter``, for a second list
     on the same page) and never failing on a bad number."""
     return db.paginate(
         query,
-        page=request.args.get(parameter, 1, type=int),
+        page=requested_page(parameter),
         per_page=per_page,
         max_per_page=per_page,
         error_out=False,
@@ -22,8 +26,8 @@ def paginate(query, per_page: int = 20, parameter: str = "page"):
 
 def requested_page(parameter: str = "page") -> int:
     """The page number asked for in ``?page=`` (or ``parameter``): 1 when it is missing, not
-    a number or below 1, as :func:`paginate` reads it."""
-    return max(request.args.get(parameter, 1, type=int), 1)
+    a number or below 1."""
+    return min(max(request.args.get(parameter, 1, type=int), 1), FURTHEST_PAGE)
 
 
 class FetchedPage(Pagination):
