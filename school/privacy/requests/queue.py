@@ -57,19 +57,26 @@ DUE_SOON_DAYS = 3
 # every request cost more than running it. Requests are read from the table, not the mapped
 # class, so rows come back as plain tuples without the ORM's loading machinery.
 _requests = PrivacyRequest.__table__
-# The open statuses written into the SQL, not bound: a list of values bound to IN is expanded
-# into the statement's text again on every execution.
+# The open statuses written into the SQL (our own constants), not bound: a list of values
+# bound to IN is expanded into the statement's text again on every execution.
 _open = _requests.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(OPEN_STATUSES)])
 _today = bindparam("today", type_=Date)
 _soon = bindparam("soon", type_=Date)  # the last day counted as "due soon"
 _due = _requests.c.due_by  # the deadline in force; NO_DEADLINE before the clock starts
-_overdue = select(func.count()).where(_open, _due < _today).scalar_subquery()
+_is_overdue = _open & (_due < _today)
+_overdue = select(func.count()).where(_is_overdue).scalar_subquery()
 _due_soon = select(func.count()).where(_open, _due >= _today, _due <= _soon).scalar_subquery()
 _DEADLINES = select(_overdue, _due_soon)
+# Labelled as QueueRow's fields, in their order.
 _ROW_COLUMNS = [
-    *(_requests.c[name] for name in QueueRow._fields[:-2]),
+    _requests.c.public_id,
+    _requests.c.type,
+    _requests.c.status,
+    _requests.c.channel,
+    _requests.c.user_id,
+    _requests.c.subject_email,
     func.nullif(_due, NO_DEADLINE, type_=Date).label("deadline"),
-    case((_open & (_due < _today), true()), else_=false()).label("overdue"),
+    case((_is_overdue, true()), else_=false()).label("overdue"),
 ]
 
 
