@@ -10,7 +10,7 @@ from school.clocks import jurisdiction
 from school.database import utcnow
 from school.forms import select_choices
 from school.i18n import translated
-from school.pagination import paginate_rows
+from school.pagination import FetchedPage, requested_page
 from school.privacy.requests import decisions
 from school.privacy.requests.corrections import (
     CORRECTABLE,
@@ -27,7 +27,7 @@ from school.privacy.requests.forms import (
 from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError
 from school.privacy.requests.models import RequestStatus, RequestType
-from school.privacy.requests.queue import QueueRow, deadlines, request_for_staff, staff_queue
+from school.privacy.requests.queue import request_for_staff, staff_queue
 from school.profile.services import current_changes
 from school.security import shown, staff_blueprint
 
@@ -55,14 +55,18 @@ def queue_filter_context(kind: str, status: str) -> dict:
     return {"form": form}
 
 
+QUEUE_PAGE_SIZE = 30
+
+
 @bp.route("/", shows="privacy_queue")
 def queue():
     kind = RequestType._value2member_map_.get(request.args.get("type", ""))
     status = RequestStatus._value2member_map_.get(request.args.get("status", ""))
-    page = paginate_rows(staff_queue(kind, status), QueueRow, per_page=30)
+    number = requested_page()
+    found = staff_queue(kind, status, page=number, per_page=QUEUE_PAGE_SIZE)
     shown(
-        users=[r.user_id for r in page.items if r.user_id is not None],
-        emails=[r.subject_email for r in page.items if r.user_id is None],
+        users=[r.user_id for r in found.rows if r.user_id is not None],
+        emails=[r.subject_email for r in found.rows if r.user_id is None],
     )
     args = {
         k: v for k, v in (("type", kind and kind.value), ("status", status and status.value)) if v
@@ -70,12 +74,11 @@ def queue():
     return render_template(
         "privacy/admin_queue.html",
         filters={"kind": args.get("type", ""), "status": args.get("status", "")},
-        page=page,
+        page=FetchedPage(found.rows, found.total, number, QUEUE_PAGE_SIZE),
         args=args,
         labels=translated(TYPE_LABELS),
         status_labels=translated(STATUS_LABELS),
-        today=utcnow().date(),
-        deadlines=deadlines(),
+        deadlines=found.deadlines,
     )
 
 

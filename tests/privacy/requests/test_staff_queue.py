@@ -1,11 +1,22 @@
 """The staff queue by due date, deadline counts, the overdue command, EU extensions."""
 
 import html
+import re
+import secrets
 from datetime import date, timedelta
+
+from sqlalchemy import select
 
 from school.database import utcnow
 from school.extensions import db
-from school.privacy.requests.models import RequestType
+from school.privacy.requests.models import (
+    OPEN_STATUSES,
+    PrivacyRequest,
+    RequestChannel,
+    RequestStatus,
+    RequestType,
+)
+from school.profile.models import StaffAccess
 from tests.conftest import AuthActions, text_of
 from tests.privacy.helpers import ask, decide, latest
 
@@ -42,6 +53,137 @@ def test_queue_is_sorted_by_due_date_marks_overdue_and_filters(app, make_user, s
     assert "A copy of my data" in filtered_rows and "Erase my data" not in filtered_rows
     home = html.unescape(staff_client.get("/admin/").text)
     assert "Privacy requests overdue" in home
+
+
+def file_requests(count, status, kind=RequestType.ACCESS, *, due_in=30, users=(), emails=()):
+    """``count`` requests filed straight into the table, due ``due_in`` days from today (later
+    ones a day later each), from ``users`` and then ``emails`` in turn (address only)."""
+    today = utcnow().date()
+    senders = [(user, user.email) for user in users] + [(None, email) for email in emails]
+    made = []
+    for n in range(count):
+        user, email = senders[n % len(senders)] if senders else (None, f"r{n}@example.org")
+        made.append(
+            PrivacyRequest(
+                public_id=secrets.token_urlsafe(16),
+                type=kind,
+                status=status,
+                channel=RequestChannel.EMAIL,
+                user_id=user.id if user else None,
+                subject_email=email,
+                open_key=secrets.token_hex(8) if status in OPEN_STATUSES else None,
+                due_on=today + timedelta(days=due_in + n),
+            )
+        )
+    db.session.add_all(made)
+    db.session.commit()
+    return made
+
+
+def queue_page(staff_client, query=""):
+    """The queue's text, its rows' request ids, and its pager's line."""
+    page = html.unescape(staff_client.get(f"/admin/privacy/{query}").text)
+    rows = re.findall(r'<a href="/admin/privacy/([^"?/]+)">', page.split("<tbody>", 1)[1])
+    pager = re.search(r"Page \d+ of \d+", page)
+    return page, rows, pager and pager.group(0)
+
+
+def test_the_pager_counts_the_filtered_queue_and_the_deadlines_every_open_request(
+    staff_client,
+):
+    done = file_requests(32, RequestStatus.COMPLETED)
+    file_requests(1, RequestStatus.RECEIVED, RequestType.ERASURE, due_in=-2)  # overdue
+    soon = file_requests(1, RequestStatus.APPROVED, RequestType.EXPORT, due_in=1)
+    later = file_requests(2, RequestStatus.AWAITING_REVIEW, RequestType.EXPORT, due_in=20)
+    deadlines = "Overdue: 1. Due within three days: 1."
+
+    first, rows, pager = queue_page(staff_client, "?status=completed")
+    assert rows == [r.public_id for r in done[:30]] and pager == "Page 1 of 2"
+    assert deadlines in first  # open requests, whatever the list shows
+    second, rows, pager = queue_page(staff_client, "?status=completed&page=2")
+    assert rows == [r.public_id for r in done[30:]] and pager == "Page 2 of 2"
+    assert deadlines in second
+
+    exports, rows, pager = queue_page(staff_client, "?type=export")
+    assert rows == [r.public_id for r in soon + later] and pager is None and deadlines in exports
+    reviewing, rows, _ = queue_page(staff_client, "?type=export&status=awaiting_review")
+    assert rows == [r.public_id for r in later] and deadlines in reviewing
+
+    # Nothing to list (a filter matching nothing, a page past the end): the counts remain.
+    for query in ("?type=correction", "?status=completed&page=9"):
+        empty, rows, _ = queue_page(staff_client, query)
+        assert rows == [] and "No requests here." in empty and deadlines in empty
+    assert queue_page(staff_client, "?status=completed&page=9")[2] == "Page 9 of 2"
+
+
+def test_only_open_requests_past_their_deadline_are_marked_overdue(staff_client):
+    late = file_requests(1, RequestStatus.RECEIVED, due_in=-1)
+    file_requests(1, RequestStatus.COMPLETED, due_in=-5)  # late, but done
+    unconfirmed = file_requests(1, RequestStatus.AWAITING_CONFIRMATION)
+    unconfirmed[0].due_on = None  # the clock has not started
+    db.session.commit()
+
+    for query, marked in (("", 1), ("?status=completed", 0)):
+        page = queue_page(staff_client, query)[0]
+        assert page.count(">overdue<") == marked
+    rows = queue_page(staff_client)[0].split("<tbody>", 1)[1].split("</tr>")
+    assert late[0].public_id in rows[0] and ">overdue<" in rows[0]
+    assert unconfirmed[0].public_id in rows[1] and "<td>—</td>" in rows[1]  # no date: last
+
+
+def test_the_queue_reads_its_page_and_every_count_in_one_statement(staff_client, count_queries):
+    file_requests(5, RequestStatus.COMPLETED)
+    file_requests(3, RequestStatus.RECEIVED)
+
+    def queue_statements(query):
+        with count_queries() as counter:
+            staff_client.get(f"/admin/privacy/{query}")
+        return [s for s in counter.statements if "privacy_request" in s]
+
+    few = {q: len(queue_statements(q)) for q in ("", "?status=completed", "?type=erasure")}
+    file_requests(70, RequestStatus.COMPLETED)
+    file_requests(40, RequestStatus.RECEIVED, RequestType.ERASURE)
+    many = {
+        q: len(queue_statements(q))
+        for q in ("", "?status=completed&page=3", "?type=erasure&page=2", "?page=99")
+    }
+    assert set(few.values()) == set(many.values()) == {1}
+
+
+def test_every_person_a_queue_page_lists_is_logged_by_account_or_address(
+    staff, staff_client, make_user, count_queries
+):
+    """Thirty rows from four accounts and two addresses, one of which an account holds: one
+    look per person, in one insert, accounts by id and the other address as itself."""
+    people = [make_user(f"p{n}@example.com") for n in range(4)]
+    # An address someone wrote from without an account, and one that now has an account.
+    requests = file_requests(
+        35,
+        RequestStatus.RECEIVED,
+        users=people,
+        emails=["Lone@Example.org", people[0].email.upper()],
+    )
+    with count_queries() as counter:
+        staff_client.get("/admin/privacy/")
+    inserts = [s for s in counter.statements if s.lstrip().upper().startswith("INSERT INTO STAFF")]
+    assert len(inserts) == 1
+
+    def looks():
+        db.session.expire_all()
+        return sorted(
+            (look.subject_id or 0, look.subject_email or "", look.page)
+            for look in db.session.scalars(
+                select(StaffAccess).where(StaffAccess.staff_id == staff.id)
+            )
+        )
+
+    expected = sorted(
+        [(p.id, "", "privacy_queue") for p in people] + [(0, "lone@example.org", "privacy_queue")]
+    )
+    assert looks() == expected  # one look each, however many of their requests were listed
+    listed = queue_page(staff_client, "?page=2")[1]  # five rows: each person once
+    assert listed == [r.public_id for r in requests[30:]]
+    assert looks() == sorted(expected * 2)
 
 
 def test_overdue_command_lists_what_cron_should_mail(app, make_user, runner):
