@@ -126,14 +126,26 @@ def _date_in(value: date, style: str, language: str) -> str:
     return format_date(value, style)  # in ``language``, the locale in force
 
 
-def _format_date(value, style: str) -> str:
+def _format_date(value, style: str, language: str | None = None) -> str:
     """A calendar date is written the same way every time in one language: remember it. A
-    moment is written as its date where the reader is (as ``flask_babel.format_date`` does)."""
+    moment is written as its date where the reader is (as ``flask_babel.format_date`` does).
+    ``language`` is the one in force, when the caller knows it."""
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
     if type(value) is date:
-        return _date_in(value, style, current_language())
+        return _date_in(value, style, language or current_language())
     return format_date(value, style)
+
+
+def _date_filter(style: str):
+    """A template filter writing dates in ``style``, in the language the render started in
+    (``current_language`` of its context): a list of thirty rows asks for it once."""
+
+    @pass_context
+    def written(context, value):
+        return _format_date(value, style, context.get("current_language"))
+
+    return written
 
 
 @lru_cache(maxsize=4096)
@@ -160,6 +172,6 @@ def format_datetime_short(value: datetime) -> str:
 
 
 def _register_filters(app) -> None:
-    app.jinja_env.filters["format_date_long"] = lambda value: _format_date(value, "long")
-    app.jinja_env.filters["format_date_medium"] = lambda value: _format_date(value, "medium")
+    app.jinja_env.filters["format_date_long"] = _date_filter("long")
+    app.jinja_env.filters["format_date_medium"] = _date_filter("medium")
     app.jinja_env.filters["format_datetime_short"] = format_datetime_short
