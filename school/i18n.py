@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from functools import lru_cache
 
+from babel import Locale
 from babel import dates as babel_dates
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, get_locale, get_translations, to_user_timezone
@@ -39,6 +40,17 @@ def select_locale() -> str:
 
 
 _IDENTIFIERS: dict = {}
+
+
+@lru_cache(maxsize=16)
+def _parsed(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def _selected_locale() -> Locale:
+    """:func:`select_locale`'s choice as the Babel locale, parsed once per language rather
+    than on every request."""
+    return _parsed(select_locale())
 
 
 def current_language() -> str:
@@ -108,7 +120,7 @@ def _gettext_for(translations) -> dict:
 
 
 def init_app(app) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=_selected_locale)
     _register_filters(app)
     app.jinja_env.globals["get_locale"] = get_locale
 
