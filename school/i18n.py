@@ -116,7 +116,8 @@ def _gettext_for(translations) -> dict:
             value = Markup(value)  # noqa: S704  (our own catalogue, as Jinja does)
         return value % variables
 
-    return {"gettext": gettext, "ngettext": ngettext}
+    # ``_`` too: Jinja's own ``_`` only looks ``gettext`` up again and calls it.
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 def init_app(app) -> None:

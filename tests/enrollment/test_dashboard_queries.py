@@ -1,4 +1,7 @@
-"""The dashboard costs the same number of queries for one enrolment or many."""
+"""The dashboard costs the same number of queries for one enrolment or many, and leads to
+each enrolment."""
+
+import re
 
 from school.enrollment.models import Enrollment, EnrollmentStatus, LessonProgress
 from school.extensions import db
@@ -36,3 +39,15 @@ def test_enrolment_page_query_count_is_flat(student_client, student, make_course
     with count_queries() as large:
         student_client.get(f"/dashboard/{many[0]}")
     assert large.count == small.count
+
+
+def test_each_course_on_the_dashboard_opens_its_own_enrolment(student_client, student, make_course):
+    titles = {f"Course {n}" for n in range(3)}
+    for title in titles:
+        enrol_active(student, make_course(title, lessons=2), done=1)
+    page = student_client.get("/dashboard").text
+    links = re.findall(r'<h3><a href="([^"]+)">([^<]+)</a></h3>', page)
+    assert {title for _href, title in links} == titles
+    for href, title in links:
+        opened = student_client.get(href)
+        assert opened.status_code == 200 and title in opened.text, href
