@@ -80,17 +80,17 @@ def translated(labels: Mapping) -> dict:
     return found[1]
 
 
-_GETTEXT_FOR: dict[int, tuple[object, dict]] = {}
+_GETTEXT_IN: dict[str, dict] = {}
 
 
-def _template_gettext(translations) -> dict:
-    """``_()``, ``gettext`` and ``ngettext`` bound to ``translations``, the catalogue in force
-    when a render starts (so an email rendered under ``force_locale`` gets its own); made
-    once per catalogue."""
-    found = _GETTEXT_FOR.get(id(translations))
-    if found is None or found[0] is not translations:
-        found = _GETTEXT_FOR[id(translations)] = (translations, _gettext_for(translations))
-    return found[1]
+def _template_gettext(language: str) -> dict:
+    """``_()``, ``gettext`` and ``ngettext`` bound to ``language``'s catalogue, the one in
+    force when a render starts (so an email rendered under ``force_locale`` gets its own);
+    made once per language."""
+    found = _GETTEXT_IN.get(language)
+    if found is None:
+        found = _GETTEXT_IN[language] = _gettext_for(get_translations())
+    return found
 
 
 def _gettext_for(translations) -> dict:
@@ -127,10 +127,11 @@ def init_app(app) -> None:
 
     @app.context_processor
     def language_context():
+        language = current_language()
         return {
             "language_names": LANGUAGE_NAMES,
-            "current_language": current_language(),
-            **_template_gettext(get_translations()),
+            "current_language": language,
+            **_template_gettext(language),
         }
 
 
