@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import session
-from jinja2 import FileSystemBytecodeCache
 
 from school.pagecache import fragments, models, static_files
+from school.pagecache.compiled_templates import CompiledTemplates
 from school.pagecache.markers import csrf_token, fill_tokens, this_page
 from school.pagecache.shared import PageStore, shared_page
 from school.pagecache.versions import current_version, watch
@@ -34,7 +34,7 @@ def init_app(app) -> None:
     # Compiled templates survive a restart, so a fresh worker answers its first requests fast.
     bytecode = Path(app.instance_path) / "jinja_bytecode"
     bytecode.mkdir(parents=True, exist_ok=True)
-    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(bytecode))
+    app.jinja_env.bytecode_cache = CompiledTemplates(bytecode, app.jinja_env)
 
     @app.after_request
     def never_shared(response):

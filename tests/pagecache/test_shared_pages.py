@@ -3,6 +3,7 @@ their own CSRF token and messages, signed-in pages are never stored, and a chang
 a page shows is on the very next request."""
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -191,3 +192,19 @@ def test_static_files_carry_their_fingerprint_and_are_kept_for_a_year(client):
     assert "public" in cache and "max-age=31536000" in cache and "immutable" in cache
     stale = client.get("/static/site.css?v=0000")
     assert "immutable" not in stale.headers.get("Cache-Control", "")
+
+
+def test_templates_compiled_by_an_older_release_are_never_run(make_app, make_course):
+    """Jinja decides when compiling whether a filter takes the render's context: bytecode an
+    older release left on disk must not call this release's filters the old way."""
+    path = f"/courses/{make_course('German for Beginners').slug}"
+    older = make_app()
+    older.jinja_env.filters["format_date_long"] = lambda value: "the old filter"
+    assert "the old filter" in older.test_client().get(path).text
+    stored = list((Path(older.instance_path) / "jinja_bytecode").glob("*.cache"))
+    assert stored, "the older release kept its compiled templates"
+
+    current = make_app()
+    page = current.test_client().get(path)
+    assert page.status_code == 200 and "the old filter" not in page.text
+    assert not any(path.exists() for path in stored), "the older release's files are gone"
