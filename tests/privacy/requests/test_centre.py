@@ -35,6 +35,17 @@ def test_the_centre_lists_every_kind_of_request(student_client):
         assert words in page
 
 
+def test_each_request_in_the_centre_opens_its_own_page(student_client):
+    ask(student_client, "access")
+    ask(student_client, "inquiry", details="Which data do you hold?")
+    page = student_client.get("/privacy/centre").text
+    links = re.findall(r'<tr><td><a href="(/privacy/centre/[^"]+)">([^<]+)</a></td>', page)
+    assert len(links) == 2
+    for href, label in links:
+        opened = student_client.get(href)
+        assert opened.status_code == 200 and html.unescape(label) in html.unescape(opened.text)
+
+
 def test_the_centre_needs_signing_in(client):
     assert client.get("/privacy/centre").status_code == 302
 
