@@ -352,9 +352,10 @@ _DASHBOARD = _dashboard_statement()
 
 def dashboard(user: User) -> list[DashboardRow]:
     """The student's enrolments with their course, certificate and progress, in one statement
-    whatever their number: the page every student opens first reads only the columns it shows.
-    """
-    rows = db.session.execute(_DASHBOARD, {"user_id": user.id})
+    whatever their number: the page every student opens first reads only the columns it shows,
+    as plain rows on the session's connection (the ORM's handling of a result cost a third
+    of the query)."""
+    rows = db.session.connection().execute(_DASHBOARD, {"user_id": user.id})
     return [DashboardRow(*row) for row in rows]
 
 

@@ -80,8 +80,10 @@ _REQUESTS_OF = (
 
 
 def requests_of(user: User) -> list[RequestRow]:
-    """The person's requests, newest first, with only the columns the centre shows."""
-    return [RequestRow(*row) for row in db.session.execute(_REQUESTS_OF, {"user_id": user.id})]
+    """The person's requests, newest first, with only the columns the centre shows, as plain
+    rows on the session's connection."""
+    rows = db.session.connection().execute(_REQUESTS_OF, {"user_id": user.id})
+    return [RequestRow(*row) for row in rows]
 
 
 def request_of(user: User, public_id: str) -> PrivacyRequest | None:
