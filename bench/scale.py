@@ -3,7 +3,8 @@
 ``BENCH_SCALE=full`` (the default) is the size SPEC.md "Speed and scale" names;
 ``BENCH_SCALE=small`` is a quick run for checking the benchmark itself. Single figures can be
 overridden: ``BENCH_STUDENTS``, ``BENCH_COURSES``, ``BENCH_PROGRESS``, ``BENCH_REQUESTS``,
-``BENCH_EXPORT_PROGRESS``, ``BENCH_DURATION`` (a wrk duration such as ``5s``).
+``BENCH_EXPORT_PROGRESS``, ``BENCH_DURATION`` (a wrk duration such as ``5s``, for each of the
+rounds ``BENCH_ROUNDS`` says, three by default).
 """
 
 from __future__ import annotations
