@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
 from babel import Locale
@@ -172,12 +172,16 @@ def _date_and_clock(language: str) -> str:
     return babel_dates.get_datetime_format("short", locale=language).replace("'", "")
 
 
-def format_datetime_short(value: datetime) -> str:
+def format_datetime_short(value: datetime, zone=None, language: str | None = None) -> str:
     """``flask_babel.format_datetime(value, "short")``, built the way Babel builds it (the
     locale's pattern joining the short date and the short time) from remembered parts: a
-    record of thousands of rows (an export) spent most of its time formatting times."""
-    local = to_user_timezone(value)
-    language = current_language()
+    record of thousands of rows (an export) spent most of its time formatting times.
+    ``zone`` and ``language`` are the reader's, when the caller has them at hand."""
+    if zone is None:
+        local = to_user_timezone(value)
+    else:
+        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    language = language or current_language()
     return (
         _date_and_clock(language)
         .replace("{0}", _clock_in(local.hour, local.minute, language))

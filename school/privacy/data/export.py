@@ -86,7 +86,7 @@ def build(
         index = render_template(
             "privacy/export_index.html",
             kinds=kinds,
-            held=holdings.held,
+            write=holdings.ValueWriter(),
             generated=generated,
             has_photo=photo is not None,
             person=user,

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from school.i18n import format_datetime_short
+from school.i18n import current_language, format_datetime_short
 from school.privacy.data import collector, registry, stores
 from school.privacy.data.personal_data import Subject
 
@@ -141,17 +141,20 @@ def registered_words() -> dict[str, Callable[[object], object]]:
     return dict(_WORDS)
 
 
-def show(value: collector.Value, formatters: Formatters | None = None) -> Shown:
+def show(
+    value: collector.Value, formatters: Formatters | None = None, moment=format_datetime_short
+) -> Shown:
     """How one value reads: a formatter named after its field (``"user.locale"``), else a
-    date or time in the reader's locale, else the value itself; never cut short."""
+    date or time in the reader's locale (a time written by ``moment``), else the value
+    itself; never cut short."""
     raw = collector.plain(value.value)
     raw_text = json.dumps(raw, ensure_ascii=False) if isinstance(raw, dict | list) else str(raw)
     formatter = (formatters or {}).get(value.field.key)
     if formatter is not None:
         return Shown(raw_text, formatter(value.value))
     if isinstance(value.value, datetime):
-        moment = value.value.isoformat(timespec="milliseconds")
-        return Shown(raw_text, format_datetime_short(value.value), True, moment)
+        stamp = value.value.isoformat(timespec="milliseconds")
+        return Shown(raw_text, moment(value.value), True, stamp)
     if isinstance(value.value, date):
         return Shown(raw_text, format_date(value.value, "long"), True, value.value.isoformat())
     if isinstance(value.value, enum.Enum):
@@ -163,18 +166,38 @@ def show(value: collector.Value, formatters: Formatters | None = None) -> Shown:
     return Shown(raw_text, raw_text)
 
 
-def held(value: collector.Value, formatters: Formatters | None = None) -> Markup:
-    """One value as "My data" and the export's index.html write it: what the export holds
-    (``<data value>``, and ``<time datetime>`` for a moment) around its words. Written here,
-    not by a template macro, because an export writes thousands of them."""
-    shown = show(value, formatters)
-    raw, text = escape(shown.raw), escape(shown.text)
-    if shown.is_time:
-        moment = escape(shown.moment)
-        return Markup(  # noqa: S704  (every value in it escaped just above)
-            f'<data value="{raw}" class="held"><time datetime="{moment}">{text}</time></data>'
-        )
-    return Markup(f'<data value="{raw}" class="held">{text}</data>')  # noqa: S704  (as above)
+class ValueWriter:
+    """How "My data" and the export's index.html write held values and their labels.
+
+    Made once per page, in the reader's language and timezone as the page starts, because an
+    export writes thousands of values: each would otherwise look both up again, and
+    translate its field's label again.
+    """
+
+    def __init__(self, formatters: Formatters | None = None):
+        self._formatters = formatters or {}
+        zone, language = get_timezone(), current_language()
+        self._moment = lambda when: format_datetime_short(when, zone, language)
+        self._labels: dict[str, str] = {}
+
+    def label(self, value: collector.Value) -> str:
+        """The label of ``value``'s field, translated once per page."""
+        found = self._labels.get(value.field.key)
+        if found is None:
+            found = self._labels[value.field.key] = str(value.label)
+        return found
+
+    def value(self, value: collector.Value) -> Markup:
+        """What the export holds (``<data value>``, and ``<time datetime>`` for a moment)
+        around the value's words."""
+        shown = show(value, self._formatters, self._moment)
+        raw, text = escape(shown.raw), escape(shown.text)
+        if shown.is_time:
+            stamp = escape(shown.moment)
+            return Markup(  # noqa: S704  (every value in it escaped just above)
+                f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time></data>'
+            )
+        return Markup(f'<data value="{raw}" class="held">{text}</data>')  # noqa: S704  (as above)
 
 
 @dataclass

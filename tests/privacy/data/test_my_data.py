@@ -4,6 +4,7 @@ as the records it belongs to, labelled, paged and whole."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -13,8 +14,10 @@ from email.utils import make_msgid
 from html.parser import HTMLParser
 
 import pytest
+from flask_babel import force_locale, format_datetime
 from sqlalchemy import select
 
+from school.accounts.models import User
 from school.database import utcnow
 from school.enrollment.models import Certificate, Enrollment, EnrollmentStatus, LessonProgress
 from school.extensions import db
@@ -318,3 +321,17 @@ def test_what_a_person_typed_is_shown_as_text_never_as_markup(student, student_c
         "Learn &lt;b&gt;&#34;German&#34;&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;"
     )
     assert f'<data value="{escaped}" class="held">{escaped}</data>' in page
+
+
+def test_my_data_writes_labels_and_times_in_the_readers_language_and_timezone(
+    app, student, student_client
+):
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Vladivostok"
+    student_client.submit("/profile", {**FULL_PROFILE, "locale": "ru"})
+    page = student_client.get("/profile/my-data").text
+    signed_in = db.session.get(User, student.id).last_login_at
+    with app.test_request_context(), force_locale("ru"):
+        written = format_datetime(signed_in, "short")  # Babel's own, in the site's timezone
+        label = str(registry.field("user", "last_login_at").label)
+    assert f"<dt>{html.escape(label, quote=False)}</dt>" in page
+    assert f">{written}</time>" in page
