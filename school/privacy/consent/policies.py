@@ -203,7 +203,7 @@ def acceptance_columns(user_id) -> tuple:
 
 @cache
 def _needing_acceptance_statement():
-    """Built once: building it (six subqueries, an alias) cost ten times running it."""
+    """Built once: building it (six subqueries) cost ten times running it."""
     return select(*acceptance_columns(bindparam("user_id")))
 
 
@@ -235,15 +235,8 @@ def pending_from(values) -> PendingVersion | None:
     if action is None or ConsentAction(action) is not ConsentAction.GIVEN:
         return None  # no standing consent: nothing to re-accept (the account is handled
         # by the withdrawal process, not by a banner)
-    if (
-        accepted_id is not None
-        and accepted_on is not None
-        and (accepted_on, accepted_id)
-        >= (
-            sig_on,
-            sig_id,
-        )
-    ):
+    # ``accepted_on`` is None when the consent names no version (or one no longer held).
+    if accepted_on is not None and (accepted_on, accepted_id) >= (sig_on, sig_id):
         return None
     return PendingVersion(sig_id, sig_version, sig_on)
 
