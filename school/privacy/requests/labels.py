@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from school.privacy.requests.models import RequestStatus, RequestType
+from school.privacy.requests.models import RequestChannel, RequestStatus, RequestType
 
 S = RequestStatus
 T = RequestType
@@ -30,4 +30,9 @@ STATUS_LABELS = {
     S.REJECTED: _l("refused"),
     S.CANCELLED: _l("cancelled"),
     S.EXPIRED: _l("expired"),
+}
+CHANNEL_LABELS = {
+    RequestChannel.WEB: _l("on the site"),
+    RequestChannel.EMAIL: _l("by email"),
+    RequestChannel.STAFF: _l("recorded by staff"),
 }

@@ -23,14 +23,20 @@ from school.privacy.requests.models import (
 
 class QueueRow(NamedTuple):
     """A request as the staff queue lists it: the columns it shows, not the whole row (a
-    tuple, unpacked by the template: thirty of them are made on every page)."""
+    tuple, unpacked by the template: thirty of them are made on every page).
+
+    Who asked is not among them, only whether they have an account: the list is for choosing
+    what to handle next, by deadline and kind, and needs nobody's name or address. The person
+    is shown on the request's own page, and that look is in the access log; a list of thirty
+    addresses would put thirty people's looks in the log each time anyone opened the queue,
+    which tells none of them anything about who dealt with their request.
+    """
 
     public_id: str
     type: RequestType
     status: RequestStatus
     channel: RequestChannel
-    user_id: int | None
-    subject_email: str
+    has_account: bool
     deadline: date | None  # None before the clock starts
     overdue: bool  # open, and its deadline has passed
 
@@ -73,8 +79,7 @@ _ROW_COLUMNS = [
     _requests.c.type,
     _requests.c.status,
     _requests.c.channel,
-    _requests.c.user_id,
-    _requests.c.subject_email,
+    _requests.c.user_id.is_not(None).label("has_account"),
     func.nullif(_due, NO_DEADLINE, type_=Date).label("deadline"),
     case((_is_overdue, true()), else_=false()).label("overdue"),
 ]

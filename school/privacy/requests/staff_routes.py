@@ -24,7 +24,7 @@ from school.privacy.requests.forms import (
     RejectForm,
     ReplyForm,
 )
-from school.privacy.requests.labels import STATUS_LABELS, TYPE_LABELS
+from school.privacy.requests.labels import CHANNEL_LABELS, STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError
 from school.privacy.requests.models import RequestStatus, RequestType
 from school.privacy.requests.queue import request_for_staff, staff_queue
@@ -58,16 +58,12 @@ def queue_filter_context(kind: str, status: str) -> dict:
 QUEUE_PAGE_SIZE = 30
 
 
-@bp.route("/", shows="privacy_queue")
+@bp.route("/", shows=None)
 def queue():
     kind = RequestType._value2member_map_.get(request.args.get("type", ""))
     status = RequestStatus._value2member_map_.get(request.args.get("status", ""))
     number = requested_page()
     found = staff_queue(kind, status, page=number, per_page=QUEUE_PAGE_SIZE)
-    shown(
-        users=[r.user_id for r in found.rows if r.user_id is not None],
-        emails=[r.subject_email for r in found.rows if r.user_id is None],
-    )
     args = {
         k: v for k, v in (("type", kind and kind.value), ("status", status and status.value)) if v
     }
@@ -78,6 +74,7 @@ def queue():
         args=args,
         labels=translated(TYPE_LABELS),
         status_labels=translated(STATUS_LABELS),
+        channel_labels=translated(CHANNEL_LABELS),
         deadlines=found.deadlines,
     )
 
@@ -93,6 +90,7 @@ def _detail(found, status=200, **forms):
         req=found,
         labels=TYPE_LABELS,
         status_labels=STATUS_LABELS,
+        channel_labels=CHANNEL_LABELS,
         current=current,
         proposals=proposals,
         unmatched=unmatched,

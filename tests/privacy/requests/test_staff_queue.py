@@ -150,40 +150,50 @@ def test_the_queue_reads_its_page_and_every_count_in_one_statement(staff_client,
     assert set(few.values()) == set(many.values()) == {1}
 
 
-def test_every_person_a_queue_page_lists_is_logged_by_account_or_address(
+def test_the_queue_names_nobody_and_logs_a_look_only_when_a_request_is_opened(
     staff, staff_client, make_user, count_queries
 ):
-    """Thirty rows from four accounts and two addresses, one of which an account holds: one
-    look per person, in one insert, accounts by id and the other address as itself."""
+    """The list is for choosing what to handle next: kind, deadline, channel and whether the
+    person has an account, never who they are. Nobody's look is written for it; opening a
+    request shows the person, and that look is logged."""
     people = [make_user(f"p{n}@example.com") for n in range(4)]
-    # An address someone wrote from without an account, and one that now has an account.
-    requests = file_requests(
-        35,
-        RequestStatus.RECEIVED,
-        users=people,
-        emails=["Lone@Example.org", people[0].email.upper()],
-    )
-    with count_queries() as counter:
-        staff_client.get("/admin/privacy/")
-    inserts = [s for s in counter.statements if s.lstrip().upper().startswith("INSERT INTO STAFF")]
-    assert len(inserts) == 1
+    requests = file_requests(35, RequestStatus.RECEIVED, users=people, emails=["Lone@Example.org"])
 
     def looks():
         db.session.expire_all()
-        return sorted(
-            (look.subject_id or 0, look.subject_email or "", look.page)
+        return [
+            (look.subject_id, look.subject_email, look.page)
             for look in db.session.scalars(
                 select(StaffAccess).where(StaffAccess.staff_id == staff.id)
             )
-        )
+        ]
 
-    expected = sorted(
-        [(p.id, "", "privacy_queue") for p in people] + [(0, "lone@example.org", "privacy_queue")]
-    )
-    assert looks() == expected  # one look each, however many of their requests were listed
-    listed = queue_page(staff_client, "?page=2")[1]  # five rows: each person once
-    assert listed == [r.public_id for r in requests[30:]]
-    assert looks() == sorted(expected * 2)
+    with count_queries() as counter:
+        page, listed, _ = queue_page(staff_client)
+    assert not [s for s in counter.statements if s.lstrip().upper().startswith("INSERT")]
+    assert listed == [r.public_id for r in requests[:30]]
+    for person in people:
+        assert person.email not in page and person.full_name not in page
+    assert "lone@example.org" not in page.lower()
+    rows = page.split("<tbody>", 1)[1]
+    assert rows.count("an account holder") == 24 and rows.count("an address, no account") == 6
+    assert rows.count("by email") == 30  # the channel, in words
+    assert looks() == []
+
+    staff_client.get(f"/admin/privacy/{requests[4].public_id}")  # the address-only one
+    staff_client.get(f"/admin/privacy/{requests[1].public_id}")
+    assert looks() == [
+        (None, "lone@example.org", "privacy_request"),
+        (people[1].id, None, "privacy_request"),
+    ]
+
+
+def test_the_queue_speaks_russian(staff_client):
+    file_requests(1, RequestStatus.RECEIVED, emails=["lone@example.org"])
+    staff_client.submit("/language", {"lang-language": "ru"}, csrf_field="lang-csrf_token")
+    page = html.unescape(staff_client.get("/admin/privacy/").text)
+    for english in ("an address, no account", "by email", "Asked by", "Privacy requests"):
+        assert english not in page, english
 
 
 def test_overdue_command_lists_what_cron_should_mail(app, make_user, runner):
