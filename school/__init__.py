@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from school import (
     cli,
+    csrf_tokens,
     database,  # noqa: F401  (registers the SQLite pragmas)
     extensions,
     i18n,
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True
     )
     extensions.csrf.init_app(app)
+    csrf_tokens.init_app(app)
     extensions.mail.init_app(app)
     extensions.limiter.init_app(app)
     i18n.init_app(app)

@@ -1,0 +1,61 @@
+"""A session's signed CSRF token is reused for a few minutes, never across sessions, and a
+form sent with it is accepted; after the reuse window a freshly signed one is given."""
+
+import re
+
+import pytest
+
+from school import csrf_tokens
+from tests.conftest import AuthActions
+
+
+def token_on(client, path="/dashboard") -> str:
+    page = client.get(path).text
+    return re.search(r'name="lang-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def signings(monkeypatch):
+    """How many times Flask-WTF signed a token."""
+    count = [0]
+    original = csrf_tokens.generate_csrf
+
+    def counting():
+        from flask import g
+
+        if "csrf_token" not in g:
+            count[0] += 1
+        return original()
+
+    monkeypatch.setattr(csrf_tokens, "generate_csrf", counting)
+    return count
+
+
+def test_a_session_gets_the_same_signed_token_for_a_while_and_it_works(
+    student_client, signings, monkeypatch
+):
+    first = token_on(student_client)
+    signed = signings[0]
+    assert [token_on(student_client) for _ in range(3)] == [first] * 3
+    assert signings[0] == signed  # nothing signed again
+    changed = student_client.post(
+        "/language", data={"lang-language": "ru", "lang-csrf_token": first}
+    )
+    assert changed.status_code == 302
+
+    monkeypatch.setattr(csrf_tokens, "REUSE_SIGNED_FOR", -1)  # the window has passed
+    token_on(student_client)
+    token_on(student_client)
+    assert signings[0] == signed + 2  # each page signs its own again
+
+
+def test_two_sessions_never_share_a_signed_token(app, student, make_user):
+    other = make_user("other@example.com")
+    first, second = app.test_client(), app.test_client()
+    AuthActions(first).login(student.email)
+    AuthActions(second).login(other.email)
+    one, two = token_on(first), token_on(second)
+    assert one != two
+    refused = first.post("/language", data={"lang-language": "ru", "lang-csrf_token": two})
+    assert refused.status_code == 400
+    assert token_on(first) == one and token_on(second) == two
