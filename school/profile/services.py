@@ -47,6 +47,7 @@ ACCESS_PAGES = {
     "profile_reason": _l("Your name, on the page asking for a reason to open your profile"),
     "photo": _l("Your photograph"),
     "privacy_request": _l("A privacy request of yours"),
+    # The queue no longer shows who asked; the entries it wrote before that stay readable.
     "privacy_queue": _l("The list of privacy requests, where yours appears"),
     "export": _l("An export of your data"),
     "consent_history": _l("Your consent history"),
