@@ -15,6 +15,7 @@ from school import (
     i18n,
     rate_limits,  # noqa: F401  (registers the school+db:// rate-limit storage)
     security,
+    session_cookies,
     web,
 )
 from school.accounts import init_app as init_accounts
@@ -52,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     load_config(app, test_config)
+    app.session_interface = session_cookies.VerifiedOnceSessionInterface()
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
