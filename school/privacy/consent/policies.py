@@ -17,7 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, literal_column, select
 
 from school.accounts.models import User
 from school.database import utcnow
@@ -155,12 +155,18 @@ def publish_policy(draft: PolicyDraft, *, published_by=None, today: date | None 
     return policy
 
 
+_ONE = literal_column("1")
+_PROCESSING = literal_column(f"'{ConsentPurpose.PROCESSING.value}'")  # our own constant
+
+
 def acceptance_columns(user_id) -> tuple:
     """What deciding whether a person must accept a changed policy reads, as columns any
     statement naming ``user_id`` (a value or a column) can carry; bound to ``today``.
 
     The sign-in lookup carries them, so a signed-in page asks the database once for who is
     signed in and whether to show the policy banner. Read them with :func:`pending_from`.
+    The constants are written into the SQL, not bound: every signed-in request runs this,
+    and each bound value is a parameter processed on every execution.
     """
 
     def newest_significant(column):
@@ -171,7 +177,7 @@ def acceptance_columns(user_id) -> tuple:
                 PolicyVersion.effective_on <= bindparam("today"),
             )
             .order_by(PolicyVersion.effective_on.desc(), PolicyVersion.id.desc())
-            .limit(1)
+            .limit(_ONE)
             .scalar_subquery()
         )
 
@@ -184,10 +190,10 @@ def acceptance_columns(user_id) -> tuple:
             .outerjoin(PolicyVersion, PolicyVersion.id == ConsentRecord.policy_version_id)
             .where(
                 ConsentRecord.user_id == user_id,
-                ConsentRecord.purpose == ConsentPurpose.PROCESSING,
+                ConsentRecord.purpose == _PROCESSING,
             )
             .order_by(ConsentRecord.id.desc())
-            .limit(1)
+            .limit(_ONE)
             .scalar_subquery()
         )
 
