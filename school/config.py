@@ -89,6 +89,7 @@ class Defaults:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # Sessions and cookies: strict by default, SECURE outside development.
+    SESSION_COOKIE_NAME = "session"  # Flask's own default, read by the CSRF token store too
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 REUSE_SIGNED_FOR = 300  # seconds
@@ -51,10 +51,14 @@ def current_csrf_token() -> str:
 
 
 def _keep_signed_token(_error: BaseException | None = None) -> None:
-    """Once the answer is made: keep a copy this request signed, for the next ones."""
+    """Once the answer is made: keep a copy this request signed, for the next ones. Not for
+    a visitor who came without a session cookie: most never come back (a crawler, a
+    monitor), and their copies would only push out those of people who do."""
     field = _field()
     signed = g.get(field)
-    raw = session.get(field) if signed else None
+    if not signed or current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return
+    raw = session.get(field)
     if not isinstance(raw, str):
         return
     key = _key(raw)

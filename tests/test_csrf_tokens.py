@@ -59,3 +59,18 @@ def test_two_sessions_never_share_a_signed_token(app, student, make_user):
     refused = first.post("/language", data={"lang-language": "ru", "lang-csrf_token": two})
     assert refused.status_code == 400
     assert token_on(first) == one and token_on(second) == two
+
+
+def test_a_visitor_without_a_session_cookie_leaves_no_copy_behind(app, client):
+    """A first visit (a crawler's, a monitor's every visit) signs its token without keeping
+    it; the visitor's next page, sent with the cookie, keeps it."""
+    client.get("/courses")
+    raw = client.get_cookie("session") and _raw_token(app, client)
+    assert raw and (app.secret_key, raw) not in csrf_tokens._signed
+    client.get("/courses")
+    assert (app.secret_key, raw) in csrf_tokens._signed
+
+
+def _raw_token(app, client) -> str:
+    with client.session_transaction() as session:
+        return session["csrf_token"]
