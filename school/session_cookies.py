@@ -1,8 +1,8 @@
 """Flask's signed session cookie, verified once per cookie rather than on every request.
 
 A browser sends the same session cookie with every page until something in the session
-changes. Reading it is a key derivation, an HMAC, base64, zlib and JSON each time; a signed-in
-page spent more on that than on its own query. The signature stands for exactly those bytes,
+changes. Reading it is a key derivation, an HMAC, base64, zlib and JSON each time: about a
+tenth of a signed-in page, measured side by side. The signature stands for exactly those bytes,
 so a cookie verified once is kept here with what it says and when it was signed, in this
 process's memory only, and the next request with the same bytes gets a fresh copy of it. Its
 age is still checked against the session lifetime on every use, as Flask does, and the app's
@@ -37,7 +37,7 @@ class VerifiedOnceSessionInterface(SecureCookieSessionInterface):
             data, signed_at = kept
             if time.time() - signed_at <= max_age:
                 return self.session_class(data)  # a copy: the dict is the session's own
-            del self._verified[key]
+            self._verified.pop(key, None)  # another thread may have dropped it already
         try:
             data, signed = self.get_signing_serializer(app).loads(
                 value, max_age=int(max_age), return_timestamp=True
