@@ -8,9 +8,11 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, leaving loggers that already exist alone:
+# migrations also run inside a process that has the app's own loggers (the bench seeds its
+# school this way, and tests upgrade in-process), and disabling them silenced the app's
+# error log for the rest of that process.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

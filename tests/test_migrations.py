@@ -67,3 +67,20 @@ def test_every_migration_downgrades_and_upgrades_again(tmp_path, blank_database)
         upgrade()
         assert "consent_record" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_migrating_in_the_apps_process_leaves_its_error_log_on(tmp_path, blank_database, caplog):
+    """The bench and these tests upgrade inside a process whose app already has its logger:
+    Alembic's logging set-up must not switch it off (an erasure's failed clean-up, say, would
+    then go unrecorded)."""
+    app = app_on_blank_database(tmp_path, blank_database)
+    logger = app.logger  # made before the migration, as a running app's is
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    logger.addHandler(caplog.handler)  # Alembic's set-up replaced the root's handlers
+    try:
+        logger.error("still heard after a migration")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "still heard after a migration" in caplog.text
