@@ -106,6 +106,9 @@ class Defaults:
     # Anonymous public pages kept rendered per worker (address × language × cookie choice);
     # 0 renders every request afresh.
     PAGE_CACHE_SIZE = 256
+    # Lists the same for everyone allowed to see them (the staff privacy queue's pages), kept
+    # rendered per worker under the database's version of their rows.
+    VERSIONED_FRAGMENTS = 256
 
     # Profile photos: larger uploads are refused; kept photos are scaled to PHOTO_MAX_SIDE.
     PHOTO_MAX_BYTES = 5 * 1024 * 1024

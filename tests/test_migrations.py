@@ -84,3 +84,40 @@ def test_migrating_in_the_apps_process_leaves_its_error_log_on(tmp_path, blank_d
     finally:
         logger.removeHandler(caplog.handler)
     assert "still heard after a migration" in caplog.text
+
+
+def test_the_database_itself_raises_the_privacy_queue_version(tmp_path, blank_database):
+    """The stored lists of the staff queue are keyed by a number triggers raise, whatever
+    path a change takes: raw SQL here, and the database's own SET NULL when an account row
+    goes. A later migration that rebuilds ``privacy_request`` (SQLite's batch mode copies the
+    table) and drops the triggers fails here."""
+    app = app_on_blank_database(tmp_path, blank_database)
+    with app.app_context():
+        upgrade()
+
+        def version():
+            return db.session.scalar(db.text("SELECT version FROM privacy_queue_version"))
+
+        def run(sql):
+            before = version()
+            db.session.execute(db.text(sql))
+            db.session.commit()
+            return version() - before
+
+        run(
+            'INSERT INTO "user" (id, email, full_name, role, locale, created_at, login_count)'
+            " VALUES (7, 'q@example.com', 'Q', 'student', 'en', '2026-01-01 00:00:00', 0)"
+        )
+        filed = (
+            "INSERT INTO privacy_request (id, public_id, type, status, channel, user_id,"
+            " details, requested_changes, language, received_at, due_by, outcome) VALUES"
+            " (1, 'pub1', 'access', 'received', 'web', 7, '', '{}', 'en',"
+            " '2026-01-01 00:00:00', '9999-12-31', '{}')"
+        )
+        assert run(filed) >= 1
+        assert run("UPDATE privacy_request SET details = 'more words'") == 0
+        assert run("UPDATE privacy_request SET status = 'completed'") >= 1
+        assert run('DELETE FROM "user" WHERE id = 7') >= 1  # user_id set to NULL
+        assert db.session.scalar(db.text("SELECT user_id FROM privacy_request")) is None
+        assert run("DELETE FROM privacy_request") >= 1
+        db.engine.dispose()

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from school.i18n import current_language
 from school.pagecache.markers import holds_markers, markers_used, rendering_for_everyone
+from school.pagecache.shared import PageStore
 
 _lock = threading.Lock()
 # A fragment's template → what it is rendered with, made from the values of its key.
@@ -41,6 +42,19 @@ def viewer_role() -> str:
     return "staff" if current_user.is_staff else "student"
 
 
+def _rendered(template_name: str, context: dict) -> tuple[Markup, bool]:
+    with rendering_for_everyone():
+        markup = Markup(render_template(template_name, **context))  # noqa: S704
+    return markup, holds_markers(markup)
+
+
+def _served(found: tuple[Markup, bool]) -> Markup:
+    markup, holds_a_form = found
+    if holds_a_form:
+        markers_used()
+    return markup
+
+
 def fragment(template_name: str, **key) -> Markup:
     """``template_name`` rendered for this language, site address and ``key``, once."""
     stored: dict = current_app.extensions["page_fragments"]
@@ -48,18 +62,33 @@ def fragment(template_name: str, **key) -> Markup:
     found = stored.get(cache_key)
     if found is None:
         context = _contexts.get(template_name, lambda **_: {})(**key)
-        with rendering_for_everyone():
-            markup = Markup(render_template(template_name, **{**context, **key}))  # noqa: S704
-        found = (markup, holds_markers(markup))
+        found = _rendered(template_name, {**context, **key})
         with _lock:
             stored[cache_key] = found
-    markup, holds_a_form = found
-    if holds_a_form:
-        markers_used()
-    return markup
+    return _served(found)
+
+
+def versioned_fragment(template_name: str, version: tuple, context: Callable[[], dict]) -> Markup:
+    """``template_name`` rendered with ``context()`` once per language, site address and
+    ``version``: a list the same for everyone allowed to see it, built from rows that change
+    now and then.
+
+    ``version`` must name everything the list depends on (the filters and page asked for, a
+    number the database raises with every change to its rows, the day when the list marks
+    what is late), read before the rows are: a list is then never older than its key. Those
+    lists are kept, most recently used first, in a bounded store per worker.
+    """
+    stored: PageStore = current_app.extensions["versioned_fragments"]
+    cache_key = (template_name, current_language(), request.script_root, *version)
+    found = stored.get(cache_key)
+    if found is None:
+        found = _rendered(template_name, context())
+        stored.put(cache_key, found)
+    return _served(found)
 
 
 def init_app(app) -> None:
     app.extensions["page_fragments"] = {}
+    app.extensions["versioned_fragments"] = PageStore(app.config["VERSIONED_FRAGMENTS"])
     app.jinja_env.globals["fragment"] = fragment
     app.jinja_env.globals["viewer_role"] = viewer_role

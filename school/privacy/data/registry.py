@@ -858,6 +858,8 @@ not_personal("lesson", "id", "course_id", "position", "title", "summary")
 not_personal("retention_run", "id", "ran_at", "removed")
 # The number that says when public pages must be rendered afresh (school.pagecache).
 not_personal("content_version", "id", "version")
+# The number that says when stored lists of the staff privacy queue must be rendered afresh.
+not_personal("privacy_queue_version", "id", "version")
 
 # --- enrollment: places on courses, progress, certificates ------------------------------------
 LEARNING = Category(

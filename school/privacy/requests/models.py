@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
+from sqlalchemy import DDL, JSON, Date, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import UTCDateTime, utcnow, value_enum
@@ -136,3 +136,60 @@ class RequestEvent(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
     request: Mapped[PrivacyRequest] = relationship(back_populates="events")
+
+
+class QueueVersion(db.Model):
+    """One row whose number the database raises with every change to what the staff queue
+    lists (a request filed, deleted, or changed in its kind, state, channel, deadline or
+    account), so every worker on every host can tell whether a list it rendered is current.
+
+    Triggers keep it, not the application: the queue changes by more paths than the unit of
+    work (an ORM ``UPDATE``, the retention run, and the database itself setting ``user_id``
+    to NULL when an account row is deleted).
+    """
+
+    __tablename__ = "privacy_queue_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+QUEUE_VERSION_ROW = 1
+# What the queue shows of a request: a change to another column (its details, its outcome)
+# leaves the stored lists as they are.
+QUEUE_COLUMNS = "public_id, type, status, channel, user_id, due_by"
+_BUMP = "UPDATE privacy_queue_version SET version = version + 1 WHERE id = 1"  # the one row
+
+# A database built from the models (the tests) gets the row and the triggers the migration
+# (0028_privacy_queue_version) makes.
+event.listen(
+    QueueVersion.__table__,
+    "after_create",
+    DDL("INSERT INTO privacy_queue_version (id, version) VALUES (1, 0)"),
+)
+for _when in ("INSERT", "DELETE", f"UPDATE OF {QUEUE_COLUMNS}"):
+    event.listen(
+        PrivacyRequest.__table__,
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER privacy_queue_{_when.split()[0].lower()} AFTER {_when} "
+            f"ON privacy_request BEGIN {_BUMP}; END"
+        ).execute_if(dialect="sqlite"),
+    )
+event.listen(
+    PrivacyRequest.__table__,
+    "after_create",
+    DDL(
+        "CREATE OR REPLACE FUNCTION privacy_queue_changed() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN {_BUMP}; RETURN NULL; END $$"
+    ).execute_if(dialect="postgresql"),
+)
+event.listen(
+    PrivacyRequest.__table__,
+    "after_create",
+    DDL(
+        "CREATE TRIGGER privacy_queue_changed AFTER INSERT OR DELETE OR "
+        f"UPDATE OF {QUEUE_COLUMNS} ON privacy_request "
+        "FOR EACH ROW EXECUTE FUNCTION privacy_queue_changed()"
+    ).execute_if(dialect="postgresql"),
+)

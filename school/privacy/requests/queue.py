@@ -14,7 +14,9 @@ from school.extensions import db
 from school.privacy.requests.models import (
     NO_DEADLINE,
     OPEN_STATUSES,
+    QUEUE_VERSION_ROW,
     PrivacyRequest,
+    QueueVersion,
     RequestChannel,
     RequestStatus,
     RequestType,
@@ -151,6 +153,15 @@ def staff_queue(
         total=total,
         deadlines=Deadlines(overdue=overdue, due_soon=due_soon),
     )
+
+
+_VERSION = select(QueueVersion.version).where(QueueVersion.id == QUEUE_VERSION_ROW)
+
+
+def queue_version() -> int:
+    """The number the database raises with every change to what the queue lists (see
+    :class:`QueueVersion`): a list rendered under it is current while it stays the same."""
+    return db.session.connection().execute(_VERSION).scalar_one()
 
 
 def deadlines(today: date | None = None) -> Deadlines:

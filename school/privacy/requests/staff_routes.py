@@ -10,6 +10,7 @@ from school.clocks import jurisdiction
 from school.database import utcnow
 from school.forms import select_choices
 from school.i18n import translated
+from school.pagecache.fragments import versioned_fragment
 from school.pagination import FetchedPage, requested_page
 from school.privacy.requests import decisions
 from school.privacy.requests.corrections import (
@@ -27,7 +28,7 @@ from school.privacy.requests.forms import (
 from school.privacy.requests.labels import CHANNEL_LABELS, STATUS_LABELS, TYPE_LABELS
 from school.privacy.requests.lifecycle import RequestError
 from school.privacy.requests.models import RequestStatus, RequestType
-from school.privacy.requests.queue import request_for_staff, staff_queue
+from school.privacy.requests.queue import queue_version, request_for_staff, staff_queue
 from school.profile.services import current_changes
 from school.security import shown, staff_blueprint
 
@@ -63,19 +64,29 @@ def queue():
     kind = RequestType._value2member_map_.get(request.args.get("type", ""))
     status = RequestStatus._value2member_map_.get(request.args.get("status", ""))
     number = requested_page()
-    found = staff_queue(kind, status, page=number, per_page=QUEUE_PAGE_SIZE)
     args = {
         k: v for k, v in (("type", kind and kind.value), ("status", status and status.value)) if v
     }
+    day = utcnow().date()
+
+    def listing() -> dict:
+        found = staff_queue(kind, status, page=number, per_page=QUEUE_PAGE_SIZE, today=day)
+        return {
+            "page": FetchedPage(found.rows, found.total, number, QUEUE_PAGE_SIZE),
+            "args": args,
+            "labels": translated(TYPE_LABELS),
+            "status_labels": translated(STATUS_LABELS),
+            "channel_labels": translated(CHANNEL_LABELS),
+            "deadlines": found.deadlines,
+        }
+
+    # The list names nobody and is the same for every member of staff: rendered once per
+    # version of the queue's rows, day (what is overdue), filters and page.
+    version = (queue_version(), day, kind, status, number)
     return render_template(
         "privacy/admin_queue.html",
         filters={"kind": args.get("type", ""), "status": args.get("status", "")},
-        page=FetchedPage(found.rows, found.total, number, QUEUE_PAGE_SIZE),
-        args=args,
-        labels=translated(TYPE_LABELS),
-        status_labels=translated(STATUS_LABELS),
-        channel_labels=translated(CHANNEL_LABELS),
-        deadlines=found.deadlines,
+        listing=versioned_fragment("privacy/_queue_list.html", version, listing),
     )
 
 

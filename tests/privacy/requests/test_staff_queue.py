@@ -190,10 +190,58 @@ def test_the_queue_names_nobody_and_logs_a_look_only_when_a_request_is_opened(
 
 def test_the_queue_speaks_russian(staff_client):
     file_requests(1, RequestStatus.RECEIVED, emails=["lone@example.org"])
+    assert "an address, no account" in staff_client.get("/admin/privacy/").text  # stored
     staff_client.submit("/language", {"lang-language": "ru"}, csrf_field="lang-csrf_token")
     page = html.unescape(staff_client.get("/admin/privacy/").text)
     for english in ("an address, no account", "by email", "Asked by", "Privacy requests"):
         assert english not in page, english
+
+
+def test_a_stored_list_is_served_until_what_it_shows_changes(
+    staff_client, make_user, count_queries
+):
+    """The list names nobody, so it is rendered once per version of the queue's rows and
+    served to every member of staff after; any change to what it shows, by whatever path,
+    is on the next view."""
+    person = make_user("p@example.com")
+    waiting = file_requests(2, RequestStatus.RECEIVED, users=[person])
+
+    def queue_reads():
+        with count_queries() as counter:
+            page, rows, _ = queue_page(staff_client)
+        return page, rows, [s for s in counter.statements if "FROM privacy_request" in s]
+
+    page, rows, reads = queue_reads()
+    assert rows == [r.public_id for r in waiting] and len(reads) == 1
+    page, rows, reads = queue_reads()
+    assert rows == [r.public_id for r in waiting] and reads == []  # the stored list
+
+    # A change by plain SQL, past the ORM: the database's triggers raise the version.
+    db.session.execute(
+        PrivacyRequest.__table__.update()
+        .where(PrivacyRequest.id == waiting[0].id)
+        .values(status=RequestStatus.COMPLETED)
+    )
+    db.session.commit()
+    page, rows, reads = queue_reads()
+    assert rows == [waiting[1].public_id] and len(reads) == 1
+    assert "an account holder" in page
+
+    # The account row goes: the database sets the request's user_id to NULL itself.
+    db.session.execute(db.text('DELETE FROM "user" WHERE id = :id'), {"id": person.id})
+    db.session.commit()
+    page, rows, reads = queue_reads()
+    assert "an address, no account" in page and "an account holder" not in page
+
+
+def test_what_is_overdue_is_worked_out_again_each_day(staff_client, monkeypatch):
+    """No row changes when a deadline passes: the day is part of the stored list's key."""
+    file_requests(1, RequestStatus.RECEIVED, due_in=1)
+    assert ">overdue<" not in queue_page(staff_client)[0]
+    later = utcnow() + timedelta(days=2)
+    monkeypatch.setattr("school.privacy.requests.staff_routes.utcnow", lambda: later)
+    page = queue_page(staff_client)[0]
+    assert ">overdue<" in page and "Overdue: 1." in page
 
 
 def test_overdue_command_lists_what_cron_should_mail(app, make_user, runner):
