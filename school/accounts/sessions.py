@@ -61,15 +61,15 @@ class SignedIn(NamedTuple):
 _ACCOUNT_FIELDS = tuple(
     (attribute.key, attribute.columns[0]) for attribute in inspect(User).column_attrs
 )
-_SIGN_IN_WITH_ACCOUNT = (
+_SIGN_IN_WITH_ACCOUNT = policies.with_acceptance(
     select(
         *(column for _key, column in _ACCOUNT_FIELDS),
         SignInSession.id,
         SignInSession.last_seen_at,
-        *policies.acceptance_columns(SignInSession.user_id),
     )
     .join_from(User, SignInSession, SignInSession.user_id == User.id)
-    .where(SignInSession.token == bindparam("token"))
+    .where(SignInSession.token == bindparam("token")),
+    SignInSession.user_id,
 )
 _ACCOUNT_KEYS = tuple(key for key, _column in _ACCOUNT_FIELDS)
 

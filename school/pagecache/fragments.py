@@ -19,10 +19,11 @@ from collections.abc import Callable
 
 from flask import current_app, render_template, request
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from school.i18n import current_language
-from school.pagecache.markers import holds_markers, markers_used, rendering_for_everyone
+from school.pagecache.markers import filled, holds_markers, rendering_for_everyone
 from school.pagecache.shared import PageStore
 
 _lock = threading.Lock()
@@ -51,18 +52,23 @@ def _rendered(template_name: str, context: dict) -> tuple[Markup, bool]:
 def _served(found: tuple[Markup, bool]) -> Markup:
     markup, holds_a_form = found
     if holds_a_form:
-        markers_used()
+        return Markup(filled(markup))  # noqa: S704  (stored markup and a token)
     return markup
 
 
-def fragment(template_name: str, **key) -> Markup:
-    """``template_name`` rendered for this language, site address and ``key``, once."""
+@pass_context
+def fragment(context, template_name: str, **key) -> Markup:
+    """``template_name`` rendered for this language, site address and ``key``, once.
+
+    A template global: the language is the one the calling render started in (its
+    context's ``current_language``), not asked of Flask-Babel again for each fragment."""
+    language = context.get("current_language") or current_language()
     stored: dict = current_app.extensions["page_fragments"]
-    cache_key = (template_name, current_language(), request.script_root, *sorted(key.items()))
+    cache_key = (template_name, language, request.script_root, *sorted(key.items()))
     found = stored.get(cache_key)
     if found is None:
-        context = _contexts.get(template_name, lambda **_: {})(**key)
-        found = _rendered(template_name, {**context, **key})
+        made = _contexts.get(template_name, lambda **_: {})(**key)
+        found = _rendered(template_name, {**made, **key})
         with _lock:
             stored[cache_key] = found
     return _served(found)

@@ -70,6 +70,22 @@ def rendering_for_everyone():
         setattr(g, _RENDERING, outer)
 
 
+def filled(markup: str) -> str:
+    """Stored ``markup`` put into a page rendered for this visitor alone: their token and
+    this request's page where the markers stand, at once, rather than in the whole answer
+    after it is made (:func:`fill_tokens`), which costs a copy of every page's body. Inside
+    markup rendered for everyone the markers stay, for that markup's own answers to fill."""
+    if g.get(_RENDERING):
+        markers_used()
+        return markup
+    text = str.__str__(markup)  # plain text: Markup's own replace would escape the token
+    if CSRF_MARKER in text:
+        text = text.replace(CSRF_MARKER, current_csrf_token())
+    if PAGE_MARKER in text:
+        text = text.replace(PAGE_MARKER, str.__str__(escape(_this_page())))
+    return text
+
+
 def with_tokens(body: bytes) -> bytes:
     """``body`` with this visitor's token and this request's page where the markers stand."""
     if MARKER_BYTES in body:

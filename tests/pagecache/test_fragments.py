@@ -106,6 +106,16 @@ def test_one_stored_header_sends_every_page_back_to_itself(app, student_client):
     assert "page-marker" not in dashboard + centre
 
 
+def test_a_page_for_one_person_fills_its_stored_header_as_it_renders(staff_client):
+    """The header's markers are replaced where the stored header enters the page, once
+    escaped, and the finished answer is not searched and copied again."""
+    page = staff_client.get("/admin/privacy/?status=completed&type=erasure").text
+    assert LANGUAGE_NEXT.findall(page) == ["/admin/privacy/?status=completed&amp;type=erasure"]
+    token = re.search(r'name="lang-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert token == staff_client.csrf_token()
+    assert "csrf-marker" not in page and "page-marker" not in page
+
+
 def test_the_way_back_is_written_as_an_attribute_value_not_as_markup(client):
     page = client.get('/courses?level=B1&q="><b>x').text
     (language,), (banner,) = LANGUAGE_NEXT.findall(page), BANNER_NEXT.findall(page)

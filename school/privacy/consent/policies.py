@@ -17,7 +17,8 @@ from functools import cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, literal_column, select
+from sqlalchemy import and_, bindparam, func, literal_column, select
+from sqlalchemy.orm import aliased
 
 from school.accounts.models import User
 from school.database import utcnow
@@ -159,58 +160,57 @@ _ONE = literal_column("1")
 _PROCESSING = literal_column(f"'{ConsentPurpose.PROCESSING.value}'")  # our own constant
 
 
-def acceptance_columns(user_id) -> tuple:
-    """What deciding whether a person must accept a changed policy reads, as columns any
-    statement naming ``user_id`` (a value or a column) can carry; bound to ``today``.
+def with_acceptance(statement, user_id):
+    """``statement`` carrying, after its own columns, what deciding whether a person must
+    accept a changed policy reads (read them with :func:`pending_from`); ``user_id`` is a
+    column of the statement's FROM, and ``today`` is bound at execution.
 
     The sign-in lookup carries them, so a signed-in page asks the database once for who is
-    signed in and whether to show the policy banner. Read them with :func:`pending_from`.
-    The constants are written into the SQL, not bound: every signed-in request runs this,
-    and each bound value is a parameter processed on every execution.
+    signed in and whether to show the policy banner. The version in force and the person's
+    latest processing consent are each found once, by a subquery in a join, and the columns
+    read from the rows joined: six scalar subqueries (three sorting the versions) cost a
+    fifth of every signed-in page's time in the database. The constants are written into
+    the SQL, not bound: each bound value is a parameter processed on every execution.
     """
-
-    def newest_significant(column):
-        return (
-            select(column)
-            .where(
-                PolicyVersion.significant.is_(True),
-                PolicyVersion.effective_on <= bindparam("today"),
-            )
-            .order_by(PolicyVersion.effective_on.desc(), PolicyVersion.id.desc())
-            .limit(_ONE)
-            .scalar_subquery()
+    in_force = aliased(PolicyVersion, name="policy_in_force")
+    consent = aliased(ConsentRecord, name="latest_processing_consent")
+    agreed_to = aliased(PolicyVersion, name="policy_agreed_to")
+    newest_significant = (
+        select(PolicyVersion.id)
+        .where(
+            PolicyVersion.significant.is_(True),
+            PolicyVersion.effective_on <= bindparam("today"),
         )
-
-    def latest_processing_consent(column):
-        """``column`` of the person's latest processing consent (and of the policy version
-        it was given to): one level deep, so it correlates with the statement carrying it."""
-        return (
-            select(column)
-            .select_from(ConsentRecord)
-            .outerjoin(PolicyVersion, PolicyVersion.id == ConsentRecord.policy_version_id)
-            .where(
-                ConsentRecord.user_id == user_id,
-                ConsentRecord.purpose == _PROCESSING,
-            )
-            .order_by(ConsentRecord.id.desc())
-            .limit(_ONE)
-            .scalar_subquery()
-        )
-
+        .order_by(PolicyVersion.effective_on.desc(), PolicyVersion.id.desc())
+        .limit(_ONE)
+        .scalar_subquery()
+    )
+    latest_processing_consent = (
+        select(func.max(ConsentRecord.id))
+        .where(ConsentRecord.user_id == user_id, ConsentRecord.purpose == _PROCESSING)
+        .scalar_subquery()
+    )
     return (
-        newest_significant(PolicyVersion.id),
-        newest_significant(PolicyVersion.version),
-        newest_significant(PolicyVersion.effective_on),
-        latest_processing_consent(ConsentRecord.action),
-        latest_processing_consent(ConsentRecord.policy_version_id),
-        latest_processing_consent(PolicyVersion.effective_on),
+        statement.add_columns(
+            in_force.id,
+            in_force.version,
+            in_force.effective_on,
+            consent.action,
+            consent.policy_version_id,
+            agreed_to.effective_on,
+        )
+        .outerjoin(in_force, in_force.id == newest_significant)
+        .outerjoin(consent, consent.id == latest_processing_consent)
+        .outerjoin(agreed_to, agreed_to.id == consent.policy_version_id)
     )
 
 
 @cache
 def _needing_acceptance_statement():
-    """Built once: building it (six subqueries) cost ten times running it."""
-    return select(*acceptance_columns(bindparam("user_id")))
+    """Built once: building it (two subqueries, three joins) cost ten times running it."""
+    return with_acceptance(
+        select().select_from(User).where(User.id == bindparam("user_id")), User.id
+    )
 
 
 class PendingVersion(NamedTuple):
@@ -224,7 +224,7 @@ def version_needing_acceptance(user, today: date | None = None) -> PendingVersio
     given to an older version; otherwise None.
 
     One statement, because it runs for every page a signed-in person sees (the sign-in
-    lookup reads the same columns, see :func:`acceptance_columns`).
+    lookup reads the same columns, see :func:`with_acceptance`).
     """
     today = today or utcnow().date()
     row = db.session.execute(
@@ -234,7 +234,7 @@ def version_needing_acceptance(user, today: date | None = None) -> PendingVersio
 
 
 def pending_from(values) -> PendingVersion | None:
-    """The version to accept, from the values of :func:`acceptance_columns`."""
+    """The version to accept, from the values :func:`with_acceptance` adds."""
     sig_id, sig_version, sig_on, action, accepted_id, accepted_on = values
     if sig_id is None:
         return None
