@@ -9,7 +9,7 @@ from functools import lru_cache
 from babel import Locale
 from babel import dates as babel_dates
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, get_locale, get_translations, to_user_timezone
+from flask_babel import format_date, get_locale, get_timezone, get_translations, to_user_timezone
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -131,6 +131,8 @@ def init_app(app) -> None:
         return {
             "language_names": LANGUAGE_NAMES,
             "current_language": language,
+            # The reader's time zone, looked up once per render for every moment it writes.
+            "reader_timezone": get_timezone(),
             **_template_gettext(language),
         }
 
@@ -140,24 +142,35 @@ def _date_in(value: date, style: str, language: str) -> str:
     return format_date(value, style)  # in ``language``, the locale in force
 
 
-def _format_date(value, style: str, language: str | None = None) -> str:
+def _where_reader_is(value: datetime, zone) -> datetime:
+    """``value`` (naive values are UTC) on the reader's clock: ``zone``, when the caller has
+    it at hand, else the one Flask-Babel selects for this request."""
+    if zone is None:
+        return to_user_timezone(value)
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+
+
+def _format_date(value, style: str, language: str | None = None, zone=None) -> str:
     """A calendar date is written the same way every time in one language: remember it. A
     moment is written as its date where the reader is (as ``flask_babel.format_date`` does).
-    ``language`` is the one in force, when the caller knows it."""
+    ``language`` and ``zone`` are the ones in force, when the caller knows them."""
     if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
+        value = _where_reader_is(value, zone).date()
     if type(value) is date:
         return _date_in(value, style, language or current_language())
     return format_date(value, style)
 
 
 def _date_filter(style: str):
-    """A template filter writing dates in ``style``, in the language the render started in
-    (``current_language`` of its context): a list of thirty rows asks for it once."""
+    """A template filter writing dates in ``style``, in the language and time zone the
+    render started in (``current_language`` and ``reader_timezone`` of its context): a list
+    of thirty rows asks for them once."""
 
     @pass_context
     def written(context, value):
-        return _format_date(value, style, context.get("current_language"))
+        return _format_date(
+            value, style, context.get("current_language"), context.get("reader_timezone")
+        )
 
     return written
 
@@ -177,10 +190,7 @@ def format_datetime_short(value: datetime, zone=None, language: str | None = Non
     locale's pattern joining the short date and the short time) from remembered parts: a
     record of thousands of rows (an export) spent most of its time formatting times.
     ``zone`` and ``language`` are the reader's, when the caller has them at hand."""
-    if zone is None:
-        local = to_user_timezone(value)
-    else:
-        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    local = _where_reader_is(value, zone)
     language = language or current_language()
     return (
         _date_and_clock(language)
@@ -189,7 +199,15 @@ def format_datetime_short(value: datetime, zone=None, language: str | None = Non
     )
 
 
+@pass_context
+def _moment_filter(context, value: datetime) -> str:
+    """:func:`format_datetime_short` as a template filter, in the render's language and zone."""
+    return format_datetime_short(
+        value, context.get("reader_timezone"), context.get("current_language")
+    )
+
+
 def _register_filters(app) -> None:
     app.jinja_env.filters["format_date_long"] = _date_filter("long")
     app.jinja_env.filters["format_date_medium"] = _date_filter("medium")
-    app.jinja_env.filters["format_datetime_short"] = format_datetime_short
+    app.jinja_env.filters["format_datetime_short"] = _moment_filter

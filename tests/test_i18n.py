@@ -32,3 +32,7 @@ def test_the_date_of_a_moment_is_the_date_where_the_site_reads_it(app, language,
             "{% for m in moments %}{{ m | format_date_long }}|{% endfor %}", moments=moments
         )
         assert written.split("|")[:-1] == [format_date(m, "long") for m in moments]
+        moments_written = render_template_string(
+            "{% for m in moments %}{{ m | format_datetime_short }}|{% endfor %}", moments=moments
+        )
+        assert moments_written.split("|")[:-1] == [format_datetime(m, "short") for m in moments]
