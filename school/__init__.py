@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
 
+    app.jinja_environment = web.TemplateEnvironment  # before anything reads app.jinja_env
     load_config(app, test_config)
     app.session_interface = session_cookies.VerifiedOnceSessionInterface()
 
