@@ -37,13 +37,3 @@ def test_fingerprinted_static_files_stay_cacheable_for_a_signed_in_person(studen
     href = re.search(r'href="(/static/site.css\?v=[0-9a-f]+)"', page.text).group(1)
     cache = student_client.get(href).headers["Cache-Control"]
     assert "public" in cache and "immutable" in cache and "no-store" not in cache
-
-
-def test_a_loaded_template_holds_every_global_in_one_plain_dictionary(app):
-    """Each render copies its template's globals; a plain dictionary is copied at C speed,
-    Jinja's default chain map key by key in Python."""
-    with app.test_request_context():
-        template = app.jinja_env.get_template("base.html")
-        assert type(template.globals) is dict
-        assert set(app.jinja_env.globals) <= set(template.globals)
-        assert template.globals["fragment"] is app.jinja_env.globals["fragment"]
