@@ -131,10 +131,26 @@ def init_app(app) -> None:
         return {
             "language_names": LANGUAGE_NAMES,
             "current_language": language,
-            # The reader's time zone, looked up once per render for every moment it writes.
-            "reader_timezone": get_timezone(),
+            # The reader's time zone, for every moment the render writes.
+            "reader_timezone": reader_timezone(),
             **_template_gettext(language),
         }
+
+
+@lru_cache(maxsize=16)
+def _zone_named(name: str):
+    return babel_dates.get_timezone(name)
+
+
+def reader_timezone():
+    """The clock moments are written on: the site's (``BABEL_DEFAULT_TIMEZONE``), as
+    Flask-Babel's ``get_timezone`` gives it while no time zone is chosen per person (the
+    site has no such setting), without its lookups on every page. A per-person zone would
+    be chosen here."""
+    configured = current_app.extensions["babel"]
+    if configured.timezone_selector is not None:
+        return get_timezone()
+    return _zone_named(configured.default_timezone)
 
 
 @lru_cache(maxsize=4096)
