@@ -65,7 +65,7 @@ def enrol(slug):
 def dashboard():
     return render_template(
         "enrollment/dashboard.html",
-        rows=services.dashboard(current_user),
+        enrolments=services.dashboard(current_user),
         status_labels=translated(STATUS_LABELS),
     )
 

@@ -51,3 +51,23 @@ def test_each_course_on_the_dashboard_opens_its_own_enrolment(student_client, st
     for href, title in links:
         opened = student_client.get(href)
         assert opened.status_code == 200 and title in opened.text, href
+
+
+def test_open_places_are_current_ended_ones_past_and_only_places_taken_show_progress(
+    student_client, student, make_course
+):
+    for title, status in [
+        ("Asked for", EnrollmentStatus.REQUESTED),
+        ("Taken", EnrollmentStatus.ACTIVE),
+        ("Finished", EnrollmentStatus.COMPLETED),
+        ("Called off", EnrollmentStatus.CANCELLED),
+    ]:
+        db.session.add(Enrollment(user=student, course=make_course(title), status=status))
+    db.session.commit()
+    page = student_client.get("/dashboard").text
+    current, past = page.split('id="current-heading"', 1)[1].split('id="past-heading"', 1)
+    assert "Asked for" in current and "Taken" in current
+    assert "Finished" in past and "Called off" in past
+    assert "Finished" not in current and "Taken" not in past
+    cards = dict(re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>(.*?)</li>', page, re.S))
+    assert {title for title, card in cards.items() if "<progress" in card} == {"Taken", "Finished"}
