@@ -21,6 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 32
 WORKERS = 2
 CSRF = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
+# Every request the benchmark makes comes from one browser, as a person's do. The sign-in
+# notes the browser it was made in (Flask-Login's session protection); a page asked for by
+# another marks the session as no longer fresh, and wrk, which sends the cookie it was given
+# and never the one it gets back, would have every page re-sign the session cookie.
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) school-bench"
 
 
 def free_port() -> int:
@@ -57,6 +62,7 @@ def sign_in(base: str, email: str, password: str) -> str:
     """Log in as a browser would (form, CSRF token, cookies); return the Cookie header."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", BROWSER)]
     form = opener.open(f"{base}/login", timeout=10).read().decode()  # noqa: S310
     token = CSRF.search(form).group(1)
     body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password})
@@ -73,9 +79,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def check_page(base: str, path: str, cookie: str | None, expect: str | None) -> None:
     """The page answers 200 itself (no redirect to the login form) and shows ``expect``:
-    otherwise wrk would be timing a redirect or an error page."""
+    otherwise wrk would be timing a redirect or an error page. A signed-in page must not
+    hand back a new session cookie either: wrk keeps sending the one it was given, so the
+    page would change and re-sign the session on every request it times."""
     opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})
+    headers = {"User-Agent": BROWSER, **({"Cookie": cookie} if cookie else {})}
+    request = urllib.request.Request(base + path, headers=headers)
     try:
         response = opener.open(request, timeout=30)  # noqa: S310
     except urllib.error.HTTPError as error:
@@ -83,6 +92,8 @@ def check_page(base: str, path: str, cookie: str | None, expect: str | None) -> 
     text = response.read().decode()
     if expect and expect not in text:
         raise RuntimeError(f"{path} does not show {expect!r}")
+    if cookie and response.headers.get_all("Set-Cookie"):
+        raise RuntimeError(f"{path} sets a cookie on every request wrk would make")
 
 
 @dataclass
@@ -94,6 +105,7 @@ class Load:
 
 def wrk(url: str, duration: str, cookie: str | None = None) -> Load:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--latency"]
+    command += ["-H", f"User-Agent: {BROWSER}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
