@@ -19,6 +19,8 @@ from school.privacy.requests import lifecycle
 from school.privacy.requests.carrying_out import carry_out, withdraw_marketing
 from school.privacy.requests.lifecycle import submit_request, transition
 from school.privacy.requests.models import (
+    NO_DEADLINE,
+    OPEN_STATUSES,
     PrivacyRequest,
     RequestChannel,
     RequestStatus,
@@ -58,22 +60,25 @@ def make_request(
 
 
 class RequestRow(NamedTuple):
-    """One of a person's requests as the privacy centre lists it: plain values, not a row."""
+    """One of a person's requests as the privacy centre lists it: plain values, not a row,
+    in the order the centre's table shows them."""
 
     public_id: str
     type: RequestType
     status: RequestStatus
     received_at: datetime
-    due_on: date | None
-    extended_due_on: date | None
-
-    is_open = PrivacyRequest.is_open
-    deadline = PrivacyRequest.deadline
+    due_by: date | None  # the deadline in force while the request is open
 
 
 # Built once: the centre runs it for every visit, and building it cost as much as running it.
 _REQUESTS_OF = (
-    select(*(getattr(PrivacyRequest, field) for field in RequestRow._fields))
+    select(
+        PrivacyRequest.public_id,
+        PrivacyRequest.type,
+        PrivacyRequest.status,
+        PrivacyRequest.received_at,
+        PrivacyRequest.due_by,
+    )
     .where(PrivacyRequest.user_id == bindparam("user_id"))
     .order_by(PrivacyRequest.received_at.desc(), PrivacyRequest.id.desc())
 )
@@ -83,7 +88,16 @@ def requests_of(user: User) -> list[RequestRow]:
     """The person's requests, newest first, with only the columns the centre shows, as plain
     rows on the session's connection."""
     rows = db.session.connection().execute(_REQUESTS_OF, {"user_id": user.id})
-    return [RequestRow(*row) for row in rows]
+    return [
+        RequestRow(
+            public_id,
+            kind,
+            status,
+            received_at,
+            due_by if status in OPEN_STATUSES and due_by != NO_DEADLINE else None,
+        )
+        for public_id, kind, status, received_at, due_by in rows
+    ]
 
 
 def request_of(user: User, public_id: str) -> PrivacyRequest | None:

@@ -3,6 +3,7 @@ changes, and the person is told by email on the real SMTP server."""
 
 import html
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -44,6 +45,20 @@ def test_each_request_in_the_centre_opens_its_own_page(student_client):
     for href, label in links:
         opened = student_client.get(href)
         assert opened.status_code == 200 and html.unescape(label) in html.unescape(opened.text)
+
+
+def test_the_centre_shows_the_deadline_in_force_of_open_requests_only(student_client):
+    ask(student_client, "access")
+    ask(student_client, "inquiry", details="Which data do you hold?")
+    access, inquiry = db.session.scalars(select(PrivacyRequest).order_by(PrivacyRequest.id))
+    access.due_on, access.extended_due_on = date(2031, 3, 2), date(2031, 4, 20)
+    inquiry.due_on, inquiry.status = date(2031, 3, 9), RequestStatus.COMPLETED
+    db.session.commit()
+    rows = re.findall(r"<tr><td>(.*?)</tr>", student_client.get("/privacy/centre").text, re.S)
+    assert len(rows) == 2
+    due = {row.split("</a>")[0].rsplit(">", 1)[1]: row.rsplit("<td>", 1)[1] for row in rows}
+    assert due["A question about my data"] == "—</td>"  # answered: nothing is due
+    assert due["Information about how my data is processed"] == "April 20, 2031</td>"
 
 
 def test_the_centre_needs_signing_in(client):
