@@ -158,38 +158,40 @@ QUEUE_VERSION_ROW = 1
 # What the queue shows of a request: a change to another column (its details, its outcome)
 # leaves the stored lists as they are.
 QUEUE_COLUMNS = "public_id, type, status, channel, user_id, due_by"
-_BUMP = "UPDATE privacy_queue_version SET version = version + 1 WHERE id = 1"  # the one row
+
+
+def _queue_version_triggers() -> list[DDL]:
+    """The triggers raising :class:`QueueVersion`, for SQLite and for PostgreSQL (row by
+    row there too: a statement-level trigger does not fire for the rows a foreign key's
+    SET NULL changes). The same as migration 0028_privacy_queue_version makes."""
+    bump = "UPDATE privacy_queue_version SET version = version + 1 WHERE id = 1"  # the row
+    sqlite = [
+        DDL(
+            f"CREATE TRIGGER privacy_queue_{when.split()[0].lower()} AFTER {when} "
+            f"ON privacy_request BEGIN {bump}; END"
+        ).execute_if(dialect="sqlite")
+        for when in ("INSERT", "DELETE", f"UPDATE OF {QUEUE_COLUMNS}")
+    ]
+    postgresql = [
+        DDL(
+            "CREATE OR REPLACE FUNCTION privacy_queue_changed() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN {bump}; RETURN NULL; END $$"
+        ),
+        DDL(
+            "CREATE TRIGGER privacy_queue_changed AFTER INSERT OR DELETE OR "
+            f"UPDATE OF {QUEUE_COLUMNS} ON privacy_request "
+            "FOR EACH ROW EXECUTE FUNCTION privacy_queue_changed()"
+        ),
+    ]
+    return sqlite + [ddl.execute_if(dialect="postgresql") for ddl in postgresql]
+
 
 # A database built from the models (the tests) gets the row and the triggers the migration
-# (0028_privacy_queue_version) makes.
+# makes.
 event.listen(
     QueueVersion.__table__,
     "after_create",
     DDL("INSERT INTO privacy_queue_version (id, version) VALUES (1, 0)"),
 )
-for _when in ("INSERT", "DELETE", f"UPDATE OF {QUEUE_COLUMNS}"):
-    event.listen(
-        PrivacyRequest.__table__,
-        "after_create",
-        DDL(
-            f"CREATE TRIGGER privacy_queue_{_when.split()[0].lower()} AFTER {_when} "
-            f"ON privacy_request BEGIN {_BUMP}; END"
-        ).execute_if(dialect="sqlite"),
-    )
-event.listen(
-    PrivacyRequest.__table__,
-    "after_create",
-    DDL(
-        "CREATE OR REPLACE FUNCTION privacy_queue_changed() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$$ BEGIN {_BUMP}; RETURN NULL; END $$"
-    ).execute_if(dialect="postgresql"),
-)
-event.listen(
-    PrivacyRequest.__table__,
-    "after_create",
-    DDL(
-        "CREATE TRIGGER privacy_queue_changed AFTER INSERT OR DELETE OR "
-        f"UPDATE OF {QUEUE_COLUMNS} ON privacy_request "
-        "FOR EACH ROW EXECUTE FUNCTION privacy_queue_changed()"
-    ).execute_if(dialect="postgresql"),
-)
+for _trigger in _queue_version_triggers():
+    event.listen(PrivacyRequest.__table__, "after_create", _trigger)
