@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from babel import Locale
@@ -158,11 +158,23 @@ def _date_in(value: date, style: str, language: str) -> str:
     return format_date(value, style)  # in ``language``, the locale in force
 
 
+_NO_OFFSET = timedelta(0)
+
+
+@lru_cache(maxsize=16)
+def _is_utc(zone) -> bool:
+    """Whether ``zone`` is UTC itself (a zone with summer time has no offset without a date)."""
+    return zone.utcoffset(None) == _NO_OFFSET
+
+
 def _where_reader_is(value: datetime, zone) -> datetime:
     """``value`` (naive values are UTC) on the reader's clock: ``zone``, when the caller has
-    it at hand, else the one Flask-Babel selects for this request."""
+    it at hand, else the one Flask-Babel selects for this request. A moment stored in UTC
+    is already on a UTC reader's clock: a list of them skips a conversion each."""
     if zone is None:
         return to_user_timezone(value)
+    if _is_utc(zone) and (value.tzinfo is None or value.utcoffset() == _NO_OFFSET):
+        return value
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
 
 
