@@ -168,8 +168,8 @@ def with_acceptance(statement, user_id):
     The sign-in lookup carries them, so a signed-in page asks the database once for who is
     signed in and whether to show the policy banner. The version in force and the person's
     latest processing consent are each found once, by a subquery in a join, and the columns
-    read from the rows joined: six scalar subqueries (three sorting the versions) cost a
-    fifth of every signed-in page's time in the database. The constants are written into
+    read from the rows joined: six scalar subqueries (three sorting the versions) took about
+    a fifth of the statement's time, on every signed-in page. The constants are written into
     the SQL, not bound: each bound value is a parameter processed on every execution.
     """
     in_force = aliased(PolicyVersion, name="policy_in_force")
@@ -207,7 +207,8 @@ def with_acceptance(statement, user_id):
 
 @cache
 def _needing_acceptance_statement():
-    """Built once: building it (two subqueries, three joins) cost ten times running it."""
+    """Built once: building a statement of two subqueries and three joins costs more than
+    running it."""
     return with_acceptance(
         select().select_from(User).where(User.id == bindparam("user_id")), User.id
     )
