@@ -13,7 +13,7 @@ from flask import session
 
 from school.pagecache import fragments, models, static_files
 from school.pagecache.compiled_templates import CompiledTemplates
-from school.pagecache.markers import csrf_token, fill_tokens, this_page
+from school.pagecache.markers import csrf_token, this_page
 from school.pagecache.shared import PageStore, shared_page
 from school.pagecache.versions import current_version, watch
 
@@ -44,7 +44,3 @@ def init_app(app) -> None:
             response.cache_control.private = True
             response.cache_control.no_cache = True
         return response
-
-    # Registered last, so it runs first among these: the token it fills in counts as a use
-    # of the session when ``never_shared`` decides the cache headers.
-    app.after_request(fill_tokens)

@@ -23,13 +23,11 @@ MARKER_BYTES = CSRF_MARKER.encode()
 PAGE_MARKER = f"page-marker-{secrets.token_hex(16)}"
 PAGE_MARKER_BYTES = PAGE_MARKER.encode()
 _RENDERING = "_rendering_for_everyone"
-_MARKERS_OUT = "_csrf_markers_out"
 
 
 def csrf_token() -> str:
     """The template global: the marker while stored markup renders, else the real token."""
     if g.get(_RENDERING):
-        markers_used()
         return CSRF_MARKER
     return current_csrf_token()
 
@@ -38,7 +36,6 @@ def this_page() -> str:
     """The template global for a form's way back: the marker while stored markup renders,
     else the path and query of this request."""
     if g.get(_RENDERING):
-        markers_used()
         return PAGE_MARKER
     return _this_page()
 
@@ -54,11 +51,6 @@ def holds_markers(text: str | bytes) -> bool:
     return MARKER_BYTES in text or PAGE_MARKER_BYTES in text
 
 
-def markers_used() -> None:
-    """This answer holds markup with the marker: :func:`fill_tokens` must replace it."""
-    setattr(g, _MARKERS_OUT, True)
-
-
 @contextmanager
 def rendering_for_everyone():
     """Markup rendered inside holds the marker instead of this visitor's token."""
@@ -72,11 +64,10 @@ def rendering_for_everyone():
 
 def filled(markup: str) -> str:
     """Stored ``markup`` put into a page rendered for this visitor alone: their token and
-    this request's page where the markers stand, at once, rather than in the whole answer
-    after it is made (:func:`fill_tokens`), which costs a copy of every page's body. Inside
-    markup rendered for everyone the markers stay, for that markup's own answers to fill."""
+    this request's page where the markers stand, as it enters the page rather than by
+    copying and searching the finished answer. Inside markup rendered for everyone (a
+    stored public page) the markers stay, for that markup's own answers to fill."""
     if g.get(_RENDERING):
-        markers_used()
         return markup
     text = str.__str__(markup)  # plain text: Markup's own replace would escape the token
     if CSRF_MARKER in text:
@@ -93,10 +84,3 @@ def with_tokens(body: bytes) -> bytes:
     if PAGE_MARKER_BYTES in body:
         body = body.replace(PAGE_MARKER_BYTES, str(escape(_this_page())).encode())
     return body
-
-
-def fill_tokens(response):
-    """After a request that put stored markup into its answer: the visitor's own tokens."""
-    if g.pop(_MARKERS_OUT, False) and not response.direct_passthrough:
-        response.set_data(with_tokens(response.get_data()))
-    return response
