@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Date, bindparam, case, false, func, literal_column, select, true
 
-from school.database import utcnow
+from school.database import committed_value, utcnow
 from school.extensions import db
 from school.privacy.requests.models import (
     NO_DEADLINE,
@@ -161,7 +161,7 @@ _VERSION = select(QueueVersion.version).where(QueueVersion.id == QUEUE_VERSION_R
 def queue_version() -> int:
     """The number the database raises with every change to what the queue lists (see
     :class:`QueueVersion`): a list rendered under it is current while it stays the same."""
-    return db.session.connection().execute(_VERSION).scalar_one()
+    return committed_value(_VERSION)
 
 
 def deadlines(today: date | None = None) -> Deadlines:
