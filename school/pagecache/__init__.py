@@ -14,7 +14,7 @@ from flask import session
 from school.pagecache import fragments, models, static_files
 from school.pagecache.compiled_templates import CompiledTemplates
 from school.pagecache.markers import csrf_token, this_page
-from school.pagecache.shared import PageStore, shared_page
+from school.pagecache.shared import FOR_THIS_BROWSER_ONLY, PageStore, shared_page
 from school.pagecache.versions import current_version, watch
 
 __all__ = ["current_version", "init_app", "shared_page", "watch"]
@@ -41,6 +41,5 @@ def init_app(app) -> None:
         """A response built with the session (a signed-in person's, a visitor's token) is
         for that browser only."""
         if session.accessed and "Cache-Control" not in response.headers:
-            response.cache_control.private = True
-            response.cache_control.no_cache = True
+            response.headers["Cache-Control"] = FOR_THIS_BROWSER_ONLY
         return response
