@@ -42,11 +42,13 @@ def current_csrf_token() -> str:
     """This visitor's signed token, as Flask-WTF's ``generate_csrf`` gives it, reusing the
     copy signed lately for the same session (it looks in ``g`` first, where it is put)."""
     field = _field()
-    if field not in g:
-        raw = session.get(field)
-        kept = _signed.get(_key(raw)) if isinstance(raw, str) else None
-        if kept is not None and time.monotonic() - kept[1] < REUSE_SIGNED_FOR:
-            setattr(g, field, kept[0])
+    signed = g.get(field)
+    if signed is not None:
+        return signed  # what generate_csrf returns once it has put it there
+    raw = session.get(field)
+    kept = _signed.get(_key(raw)) if isinstance(raw, str) else None
+    if kept is not None and time.monotonic() - kept[1] < REUSE_SIGNED_FOR:
+        setattr(g, field, kept[0])
     return generate_csrf()
 
 
