@@ -61,7 +61,7 @@ def test_no_transaction_is_held_between_reads(app):
 
 def test_a_broken_connection_is_replaced_on_the_next_read(app):
     before = committed_value(VERSION)
-    reader(app)._connection.close()  # the database restarted, say
+    reader(app)._connection.connection.dbapi_connection.close()  # the database restarted, say
     bump()
     assert committed_value(VERSION) == before + 1
 
@@ -86,8 +86,12 @@ def test_a_forked_process_reads_on_its_own_connection_and_leaves_the_parents_ope
             os._exit(0 if ok else 1)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    cursor = parents.cursor()  # still open and working after the child's exit
-    cursor.execute("SELECT 1")
-    assert cursor.fetchall()[0][0] == 1
-    cursor.close()
+    assert parents.exec_driver_sql("SELECT 1").scalar() == 1  # still open after the child's exit
+    assert reader(app)._connection is parents
     assert committed_value(VERSION) == before
+
+
+def test_the_reads_are_counted_with_the_pages_statements(app, count_queries):
+    with count_queries() as counter:
+        committed_value(VERSION)
+    assert counter.count == 1
