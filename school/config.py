@@ -59,6 +59,9 @@ class Defaults:
     # it is set); elsewhere links point to http://127.0.0.1:5000 when it is empty.
     SITE_URL = ""
     SECRET_KEY: str | None = None  # None: generated once into instance/secret_key
+    # Keys SECRET_KEY replaced (Flask's setting): session cookies they signed still sign in
+    # until a key is taken off this list, which ends them at once.
+    SECRET_KEY_FALLBACKS: list = []
     WTF_CSRF_FIELD_NAME = "csrf_token"  # Flask-WTF's own default, read by the page cache too
 
     # Files and folders; None puts each inside the instance folder (see INSTANCE_FILES).
