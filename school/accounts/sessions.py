@@ -16,7 +16,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from school.accounts.models import SignInSession, User
-from school.database import utcnow
+from school.database import Prebuilt, utcnow
 from school.extensions import db
 from school.privacy.consent import policies
 from school.privacy.data import registry
@@ -53,23 +53,25 @@ class SignedIn(NamedTuple):
 
 
 # The account, its sign-in and whether the account must accept a changed privacy policy (the
-# banner every page shows then) in one statement, built once: every signed-in request runs
-# it, and building it anew (comparisons, subqueries, its cache key) cost as much as running
-# it. It is read as plain columns on the session's connection and the account made from them
+# banner every page shows then) in one statement, built once (and found compiled by identity,
+# :class:`~school.database.Prebuilt`): every signed-in request runs it, and building it anew
+# (comparisons, subqueries, its cache key) cost as much as running it. It is read as plain columns on the session's connection and the account made from them
 # (:func:`_account_from`): the ORM's loading of that one row cost about 60 µs of every
 # signed-in page.
 _ACCOUNT_FIELDS = tuple(
     (attribute.key, attribute.columns[0]) for attribute in inspect(User).column_attrs
 )
-_SIGN_IN_WITH_ACCOUNT = policies.with_acceptance(
-    select(
-        *(column for _key, column in _ACCOUNT_FIELDS),
-        SignInSession.id,
-        SignInSession.last_seen_at,
+_SIGN_IN_WITH_ACCOUNT = Prebuilt(
+    policies.with_acceptance(
+        select(
+            *(column for _key, column in _ACCOUNT_FIELDS),
+            SignInSession.id,
+            SignInSession.last_seen_at,
+        )
+        .join_from(User, SignInSession, SignInSession.user_id == User.id)
+        .where(SignInSession.token == bindparam("token")),
+        SignInSession.user_id,
     )
-    .join_from(User, SignInSession, SignInSession.user_id == User.id)
-    .where(SignInSession.token == bindparam("token")),
-    SignInSession.user_id,
 )
 _ACCOUNT_KEYS = tuple(key for key, _column in _ACCOUNT_FIELDS)
 
@@ -93,11 +95,9 @@ def _account_from(values) -> User:
 def user_for_token(token: str) -> User | None:
     """The account a cookie's token signs in, or None once that sign-in has ended."""
     now = utcnow()
-    found = (
-        db.session.connection()
-        .execute(_SIGN_IN_WITH_ACCOUNT, {"token": token, "today": now.date()})
-        .first()
-    )
+    found = _SIGN_IN_WITH_ACCOUNT.execute(
+        db.session.connection(), {"token": token, "today": now.date()}
+    ).first()
     if found is None:
         return None
     fields = len(_ACCOUNT_KEYS)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Date, bindparam, case, false, func, literal_column, select, true
 
-from school.database import committed_value, utcnow
+from school.database import Prebuilt, committed_value, utcnow
 from school.extensions import db
 from school.privacy.requests.models import (
     NO_DEADLINE,
@@ -74,7 +74,7 @@ _due = _requests.c.due_by  # the deadline in force; NO_DEADLINE before the clock
 _is_overdue = _open & (_due < _today)
 _overdue = select(func.count()).where(_is_overdue).scalar_subquery()
 _due_soon = select(func.count()).where(_open, _due >= _today, _due <= _soon).scalar_subquery()
-_DEADLINES = select(_overdue, _due_soon)
+_DEADLINES = Prebuilt(select(_overdue, _due_soon))
 # Labelled as QueueRow's fields, in their order.
 _ROW_COLUMNS = [
     _requests.c.public_id,
@@ -166,7 +166,7 @@ def queue_version() -> int:
 
 def deadlines(today: date | None = None) -> Deadlines:
     """Open requests past their due date, and those due within three days, in one query."""
-    overdue, due_soon = db.session.connection().execute(_DEADLINES, _deadline_bounds(today)).one()
+    overdue, due_soon = _DEADLINES.execute(db.session.connection(), _deadline_bounds(today)).one()
     return Deadlines(overdue=overdue, due_soon=due_soon)
 
 

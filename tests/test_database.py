@@ -1,12 +1,17 @@
-"""Version counters are read on a connection kept open for them: every read sees what is
+"""Shared database helpers.
+
+Version counters are read on a connection kept open for them: every read sees what is
 committed at that moment, holds nothing open between reads, and survives a broken
-connection, a fork and the engine's disposal."""
+connection, a fork and the engine's disposal. A prebuilt statement finds its compiled SQL by
+identity, once per database, and runs like any other statement."""
 
 import os
 
-from sqlalchemy import select, text, update
+from sqlalchemy import bindparam, event, select, text, update
+from sqlalchemy.engine.interfaces import CacheStats
 
-from school.database import committed_value
+from school.accounts.models import User
+from school.database import Prebuilt, committed_value
 from school.extensions import db
 from school.pagecache.models import SINGLE_ROW, ContentVersion
 
@@ -95,3 +100,43 @@ def test_the_reads_are_counted_with_the_pages_statements(app, count_queries):
     with count_queries() as counter:
         committed_value(VERSION)
     assert counter.count == 1
+
+
+def test_a_prebuilt_statement_is_compiled_once_and_found_again(app, count_queries):
+    prebuilt = Prebuilt(select(User.id).where(User.email == bindparam("email")))
+    hits = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        hits.append(context.cache_hit)
+
+    event.listen(db.engine, "after_cursor_execute", record)
+    try:
+        with count_queries() as counter:
+            for _ in range(3):
+                prebuilt.execute(db.session.connection(), {"email": "nobody@example.com"})
+    finally:
+        event.remove(db.engine, "after_cursor_execute", record)
+    assert hits == [CacheStats.CACHE_MISS, CacheStats.CACHE_HIT, CacheStats.CACHE_HIT]
+    assert counter.count == 3
+
+
+def test_a_prebuilt_statement_answers_like_the_statement(app, make_user):
+    person = make_user("someone@example.com")
+    statement = select(User.email).where(User.id == bindparam("user_id"))
+    prebuilt = Prebuilt(statement)
+    for _ in range(2):
+        found = prebuilt.execute(db.session.connection(), {"user_id": person.id}).scalar()
+        assert found == db.session.execute(statement, {"user_id": person.id}).scalar()
+        assert found == "someone@example.com"
+
+
+def test_each_database_gets_its_own_compiled_statement(make_app):
+    prebuilt = Prebuilt(select(User.id).where(User.email == bindparam("email")))
+    for _ in range(2):
+        application = make_app()
+        with application.app_context():
+            found = prebuilt.execute(db.session.connection(), {"email": "x@example.com"})
+            assert found.all() == []
+            db.session.remove()
+            db.engine.dispose()
+    assert len(prebuilt._options["compiled_cache"]) == 2
