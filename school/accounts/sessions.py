@@ -55,9 +55,9 @@ class SignedIn(NamedTuple):
 # The account, its sign-in and whether the account must accept a changed privacy policy (the
 # banner every page shows then) in one statement, built once (and found compiled by identity,
 # :class:`~school.database.Prebuilt`): every signed-in request runs it, and building it anew
-# (comparisons, subqueries, its cache key) cost as much as running it. It is read as plain columns on the session's connection and the account made from them
-# (:func:`_account_from`): the ORM's loading of that one row cost about 60 µs of every
-# signed-in page.
+# (comparisons, subqueries, its cache key) cost as much as running it. It is read as plain
+# columns on the session's connection and the account made from them (:func:`_account_from`):
+# the ORM's loading of that one row cost about 60 µs of every signed-in page.
 _ACCOUNT_FIELDS = tuple(
     (attribute.key, attribute.columns[0]) for attribute in inspect(User).column_attrs
 )
