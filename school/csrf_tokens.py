@@ -49,6 +49,7 @@ def current_csrf_token() -> str:
     kept = _signed.get(_key(raw)) if isinstance(raw, str) else None
     if kept is not None and time.monotonic() - kept[1] < REUSE_SIGNED_FOR:
         setattr(g, field, kept[0])
+        return kept[0]
     return generate_csrf()
 
 
