@@ -6,6 +6,7 @@ connection, a fork and the engine's disposal. A prebuilt statement finds its com
 identity, once per database, and runs like any other statement."""
 
 import os
+import threading
 
 from sqlalchemy import bindparam, event, select, text, update
 from sqlalchemy.engine.interfaces import CacheStats
@@ -77,6 +78,24 @@ def test_disposing_of_the_engine_closes_it(app):
     db.engine.dispose()
     assert reader(app)._connection is None
     assert committed_value(VERSION) is not None
+
+
+def test_threads_share_the_kept_connection(app):
+    """The development server answers each request on a thread of its own."""
+    before = committed_value(VERSION)
+    seen = []
+
+    def read():
+        with app.app_context():
+            seen.append((committed_value(VERSION), reader(app)._connection))
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [value for value, _ in seen] == [before] * 4
+    assert {id(connection) for _, connection in seen} == {id(reader(app)._connection)}
 
 
 def test_a_forked_process_reads_on_its_own_connection_and_leaves_the_parents_open(app):
