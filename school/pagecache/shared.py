@@ -148,7 +148,7 @@ def _respond(page: StoredPage):
     response.headers["Cache-Control"] = FOR_THIS_BROWSER_ONLY
     response.set_etag(etag, weak=True)
     if "If-None-Match" not in request.headers:
-        return response  # nothing to compare: werkzeug's checks would only add a second Date
+        return response  # nothing to compare: werkzeug's checks would only add a Date
     return response.make_conditional(request)
 
 
