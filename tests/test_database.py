@@ -16,7 +16,7 @@ from school.database import Prebuilt, committed_value
 from school.extensions import db
 from school.pagecache.models import SINGLE_ROW, ContentVersion
 
-VERSION = select(ContentVersion.version).where(ContentVersion.id == SINGLE_ROW)
+VERSION = Prebuilt(select(ContentVersion.version).where(ContentVersion.id == SINGLE_ROW))
 
 
 def reader(app):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from school.database import committed_value
+from school.database import Prebuilt, committed_value
 from school.pagecache.models import SINGLE_ROW, ContentVersion
 
 _WATCHED_TABLES: set[str] = set()
@@ -22,7 +22,7 @@ _BUMP = (
     .where(ContentVersion.id == SINGLE_ROW)
     .values(version=ContentVersion.version + 1)
 )
-_READ = select(ContentVersion.version).where(ContentVersion.id == SINGLE_ROW)
+_READ = Prebuilt(select(ContentVersion.version).where(ContentVersion.id == SINGLE_ROW))
 
 
 def watch(*models) -> None:

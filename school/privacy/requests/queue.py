@@ -155,7 +155,7 @@ def staff_queue(
     )
 
 
-_VERSION = select(QueueVersion.version).where(QueueVersion.id == QUEUE_VERSION_ROW)
+_VERSION = Prebuilt(select(QueueVersion.version).where(QueueVersion.id == QUEUE_VERSION_ROW))
 
 
 def queue_version() -> int:
