@@ -31,7 +31,5 @@ def test_translating_inside_a_loop_escapes_and_formats_without_copying_the_conte
             "{{ ngettext('%(num)d lesson', '%(num)d lessons', n) }}{% endfor %}"
             "{% autoescape false %}{{ _('Raw %(tag)s', tag='<i>') }}{% endautoescape %}",
         )
-    assert html == (
-        "<p>1 of 2: &lt;b&gt;</p>1 lesson<p>2 of 2: &lt;b&gt;</p>2 lessonsRaw <i>"
-    )
+    assert html == ("<p>1 of 2: &lt;b&gt;</p>1 lesson<p>2 of 2: &lt;b&gt;</p>2 lessonsRaw <i>")
     assert copies == []
