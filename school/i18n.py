@@ -107,22 +107,34 @@ def _gettext_for(translations) -> dict:
     @pass_eval_context
     def gettext(eval_ctx, string, **variables):
         value = translations.ugettext(string)
-        if eval_ctx.autoescape:
-            value = Markup(value)  # noqa: S704  (our own catalogue, as Jinja does)
         if not variables and "%" not in value:
-            return value  # what formatting would give, without its cost
-        return value % variables
+            # What formatting would give, without its cost.
+            return Markup(value) if eval_ctx.autoescape else value  # noqa: S704
+        return _formatted(value, variables, eval_ctx.autoescape)
 
     @pass_eval_context
     def ngettext(eval_ctx, singular, plural, num, **variables):
         variables.setdefault("num", num)
         value = translations.ungettext(singular, plural, num)
-        if eval_ctx.autoescape:
-            value = Markup(value)  # noqa: S704  (our own catalogue, as Jinja does)
-        return value % variables
+        return _formatted(value, variables, eval_ctx.autoescape)
 
     # ``_`` too: Jinja's own ``_`` only looks ``gettext`` up again and calls it.
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+_NUMBERS = (int, float)
+
+
+def _formatted(text: str, variables: dict, autoescape: bool):
+    """``text`` (from our own catalogue, trusted as Jinja trusts it) %-formatted with
+    ``variables``, which are escaped under autoescape. A number holds nothing to escape, so
+    text given numbers alone is formatted as plain text and marked safe after: Markup's own
+    formatting wraps and escapes each value first, a cost paid on every row of a list."""
+    if not autoescape:
+        return text % variables
+    if all(type(value) in _NUMBERS for value in variables.values()):
+        return Markup(text % variables)  # noqa: S704
+    return Markup(text) % variables  # noqa: S704
 
 
 def init_app(app) -> None:

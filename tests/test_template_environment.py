@@ -29,7 +29,10 @@ def test_translating_inside_a_loop_escapes_and_formats_without_copying_the_conte
             "{% for n in [1, 2] %}{% set label = '<b>' %}"
             "<p>{{ _('%(count)d of %(total)d: %(label)s', count=n, total=2, label=label) }}</p>"
             "{{ ngettext('%(num)d lesson', '%(num)d lessons', n) }}{% endfor %}"
-            "{% autoescape false %}{{ _('Raw %(tag)s', tag='<i>') }}{% endautoescape %}",
+            "{% autoescape false %}{{ _('Raw %(tag)s', tag='<i>') }}{% endautoescape %}"
+            "|{{ _('%(done)d%% of <b>%(total)s</b>', done=50, total=2.5) }}",
         )
-    assert html == ("<p>1 of 2: &lt;b&gt;</p>1 lesson<p>2 of 2: &lt;b&gt;</p>2 lessonsRaw <i>")
+    assert html == (
+        "<p>1 of 2: &lt;b&gt;</p>1 lesson<p>2 of 2: &lt;b&gt;</p>2 lessonsRaw <i>|50% of <b>2.5</b>"
+    )
     assert copies == []
