@@ -47,12 +47,15 @@ class TemporaryFailure(Exception):
 
 @dataclass
 class IntakeResult:
-    message: IntakeMessage
-    duplicate: bool = False
+    """What became of one message.
 
-    @property
-    def outcome(self) -> IntakeOutcome:
-        return self.message.outcome
+    ``outcome`` is kept as it was decided: the commit expires the row, and reading it there
+    would load the whole row again for every message a source counts and files away.
+    """
+
+    message: IntakeMessage
+    outcome: IntakeOutcome
+    duplicate: bool = False
 
 
 def intake_dir() -> Path:
@@ -184,7 +187,7 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
         raise TemporaryFailure(str(error)) from error
     if existing is not None:
         (intake_dir() / relative).unlink(missing_ok=True)
-        return IntakeResult(existing, duplicate=True)
+        return IntakeResult(existing, existing.outcome, duplicate=True)
 
     row = IntakeMessage(
         public_id=public_id,
@@ -202,6 +205,7 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
     )
     try:
         _decide(row, message, oversized)
+        outcome = row.outcome
         db.session.add(row)
         db.session.commit()
     except OperationalError as error:
@@ -213,7 +217,8 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
             return _after_race(key, relative)
         current_app.logger.exception("intake: message %s quarantined after an error", public_id)
         row = _fresh_copy(row)
-        row.outcome = IntakeOutcome.QUARANTINED
+        outcome = IntakeOutcome.QUARANTINED
+        row.outcome = outcome
         row.reason = f"could not be processed: {type(error).__name__}: {error}"[:2000]
         row.request_id = None
         try:
@@ -225,7 +230,7 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
         except Exception as second:  # noqa: BLE001
             db.session.rollback()
             raise TemporaryFailure(f"{type(second).__name__}: {second}") from second
-    return IntakeResult(row)
+    return IntakeResult(row, outcome)
 
 
 def _recorded(key: str) -> bool:
@@ -241,7 +246,7 @@ def _after_race(key: str, relative: str) -> IntakeResult:
     existing = db.session.scalar(select(IntakeMessage).where(IntakeMessage.dedupe_key == key))
     if existing is None:
         raise TemporaryFailure("a conflicting message row vanished")
-    return IntakeResult(existing, duplicate=True)
+    return IntakeResult(existing, existing.outcome, duplicate=True)
 
 
 def _fresh_copy(row: IntakeMessage) -> IntakeMessage:
