@@ -33,7 +33,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Connection
-from sqlalchemy import String, cast, delete, event, func, literal, select, update
+from sqlalchemy import String, cast, delete, event, func, inspect, literal, select, update
 from sqlalchemy.orm import Session
 
 from school.database import forget_overwritten_values, utcnow
@@ -43,7 +43,7 @@ from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
 from school.text import one_line
 from school.web_urls import site_url
 
-_PENDING = "outbox_pending_ids"
+_PENDING = "outbox_pending"
 _COMMITTED = "outbox_committed_ids"
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -99,9 +99,10 @@ def queue_rendered(
         template=template,
         message_id=make_msgid(domain=_sender_domain()),
     )
+    # No flush of its own: the commit inserts the message together with the change that
+    # caused it, and its id is read then (see _promote_committed).
     db.session.add(message)
-    db.session.flush()
-    db.session.info.setdefault(_PENDING, []).append(message.id)
+    db.session.info.setdefault(_PENDING, []).append(message)
     return message
 
 
@@ -112,9 +113,18 @@ def _sender_domain() -> str:
 
 @event.listens_for(Session, "after_commit")
 def _promote_committed(session):
+    """The messages queued in the transaction just committed become ids to send.
+
+    Each id is read from the row's identity, which the commit keeps: its attributes, which
+    the commit expired, would be loaded again one statement each. A message taken back out
+    of the session before the commit was never inserted, and has no identity to read.
+    """
     pending = session.info.pop(_PENDING, None)
     if pending:
-        session.info.setdefault(_COMMITTED, []).extend(pending)
+        identities = (inspect(message).identity for message in pending)
+        session.info.setdefault(_COMMITTED, []).extend(
+            identity[0] for identity in identities if identity is not None
+        )
 
 
 @event.listens_for(Session, "after_rollback")
