@@ -172,15 +172,8 @@ def submit_request(
             at=utcnow(),
         )
     )
-    db.session.add(request)
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise RequestError(
-            _l("You already have an open request of this kind. We will answer it first.")
-        ) from error
-
+    # The first step is taken before the row is written, so the row goes in once, in the
+    # state it leaves in, with both of its events, instead of being written and then changed.
     if confirmed_by_session:
         transition(
             request,
@@ -195,6 +188,16 @@ def submit_request(
             RequestStatus.AWAITING_CONFIRMATION,
             note="confirmation link sent to the address on file",
         )
+    db.session.add(request)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise RequestError(
+            _l("You already have an open request of this kind. We will answer it first.")
+        ) from error
+
+    if not confirmed_by_session:
         send_confirmation(request, user)
     return request
 
