@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from school.accounts.models import User
@@ -173,6 +173,12 @@ def _our_addresses() -> set[str]:
     return {a for a in addresses if a}
 
 
+# Built once: made afresh for every message, these cost more to build (and to find in
+# SQLAlchemy's cache) than to run.
+_BY_DEDUPE_KEY = select(IntakeMessage).where(IntakeMessage.dedupe_key == bindparam("key"))
+_ACCOUNT_OF = select(User).where(func.lower(User.email) == bindparam("address"))
+
+
 def _record(public_id, relative, size, digest, head, oversized, source) -> IntakeResult:
     try:
         message = parsing.parse_bytes(head)
@@ -181,7 +187,7 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
         message, message_id = None, None
     key = _dedupe_key(message_id, digest)
     try:
-        existing = db.session.scalar(select(IntakeMessage).where(IntakeMessage.dedupe_key == key))
+        existing = db.session.scalar(_BY_DEDUPE_KEY, {"key": key})
     except OperationalError as error:
         db.session.rollback()
         raise TemporaryFailure(str(error)) from error
@@ -243,7 +249,7 @@ def _recorded(key: str) -> bool:
 def _after_race(key: str, relative: str) -> IntakeResult:
     """Another process recorded the same message first: that one stands."""
     (intake_dir() / relative).unlink(missing_ok=True)
-    existing = db.session.scalar(select(IntakeMessage).where(IntakeMessage.dedupe_key == key))
+    existing = db.session.scalar(_BY_DEDUPE_KEY, {"key": key})
     if existing is None:
         raise TemporaryFailure("a conflicting message row vanished")
     return IntakeResult(existing, existing.outcome, duplicate=True)
@@ -322,7 +328,7 @@ def _language(parsed: parsing.Parsed) -> str:
 
 def _make_request(row: IntakeMessage, parsed: parsing.Parsed) -> None:
     kind = parsing.classify(parsed.subject)
-    user = db.session.scalar(select(User).where(func.lower(User.email) == parsed.sender))
+    user = db.session.scalar(_ACCOUNT_OF, {"address": parsed.sender})
     row.checks["account"] = "matches an account" if user is not None else "no account"
     details = parsed.text[:DETAILS_MAX_CHARS]
     changes = parsing.requested_changes(parsed.text) if kind is RequestType.CORRECTION else {}
