@@ -33,10 +33,21 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Connection
-from sqlalchemy import String, cast, delete, event, func, inspect, literal, select, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    cast,
+    delete,
+    event,
+    func,
+    inspect,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from school.database import forget_overwritten_values, utcnow
+from school.database import Prebuilt, forget_overwritten_values, utcnow
 from school.extensions import db
 from school.files import private_folder, write_private
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
@@ -420,29 +431,44 @@ def _queued_snapshots(message_ids: list[int]) -> list:
     return sorted(rows, key=lambda row: order[row.id])
 
 
+# Core, not the ORM: no identity map to synchronise, a fraction of the overhead. Built once,
+# as each runs once for every message sent.
+_outbox = OutboxMessage.__table__
+_CLAIM = Prebuilt(
+    _outbox.update()
+    .where(_outbox.c.id == bindparam("outbox_id"), _outbox.c.status == OutboxStatus.QUEUED)
+    .values(
+        status=OutboxStatus.SENDING,
+        attempts=_outbox.c.attempts + 1,
+        # While sending, the time of the claim.
+        next_attempt_at=bindparam("now", type_=_outbox.c.next_attempt_at.type),
+    )
+)
+
+
+def _record_sent_statement(scrub: bool) -> Prebuilt:
+    values = {
+        "status": OutboxStatus.SENT,
+        "sent_at": bindparam("now", type_=_outbox.c.sent_at.type),
+        "last_error": None,
+    }
+    if scrub:
+        values.update(recipient="erased", text_body="", html_body="", headers={})
+    return Prebuilt(_outbox.update().where(_outbox.c.id == bindparam("outbox_id")).values(**values))
+
+
+_RECORD_SENT = {scrub: _record_sent_statement(scrub) for scrub in (False, True)}
+
+
 def _claim(message_id: int) -> bool:
     """Mark one queued message as ours, so no other sender can send it too."""
-    table = OutboxMessage.__table__
-    # Core, not the ORM: no identity map to synchronise, a fraction of the overhead.
-    result = db.session.connection().execute(
-        table.update()
-        .where(table.c.id == message_id, table.c.status == OutboxStatus.QUEUED)
-        .values(
-            status=OutboxStatus.SENDING,
-            attempts=table.c.attempts + 1,
-            next_attempt_at=utcnow(),  # while sending, the time of the claim
-        )
-    )
+    result = _CLAIM.execute(db.session.connection(), {"outbox_id": message_id, "now": utcnow()})
     db.session.commit()
     return result.rowcount == 1
 
 
 def _record_sent(message_id: int, scrub: bool = False) -> None:
-    table = OutboxMessage.__table__
-    values = {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": None}
-    if scrub:
-        values.update(recipient="erased", text_body="", html_body="", headers={})
-    db.session.connection().execute(table.update().where(table.c.id == message_id).values(**values))
+    _RECORD_SENT[scrub].execute(db.session.connection(), {"outbox_id": message_id, "now": utcnow()})
     db.session.commit()
     if scrub:
         # The unscrubbed copy still sits in SQLite's log or PostgreSQL's dead rows.
