@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from school.accounts.models import User
@@ -47,12 +47,15 @@ class TemporaryFailure(Exception):
 
 @dataclass
 class IntakeResult:
-    message: IntakeMessage
-    duplicate: bool = False
+    """What became of one message.
 
-    @property
-    def outcome(self) -> IntakeOutcome:
-        return self.message.outcome
+    ``outcome`` is kept as it was decided: the commit expires the row, and reading it there
+    would load the whole row again for every message a source counts and files away.
+    """
+
+    message: IntakeMessage
+    outcome: IntakeOutcome
+    duplicate: bool = False
 
 
 def intake_dir() -> Path:
@@ -170,6 +173,12 @@ def _our_addresses() -> set[str]:
     return {a for a in addresses if a}
 
 
+# Built once: made afresh for every message, these cost more to build (and to find in
+# SQLAlchemy's cache) than to run.
+_BY_DEDUPE_KEY = select(IntakeMessage).where(IntakeMessage.dedupe_key == bindparam("key"))
+_ACCOUNT_OF = select(User).where(func.lower(User.email) == bindparam("address"))
+
+
 def _record(public_id, relative, size, digest, head, oversized, source) -> IntakeResult:
     try:
         message = parsing.parse_bytes(head)
@@ -178,13 +187,13 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
         message, message_id = None, None
     key = _dedupe_key(message_id, digest)
     try:
-        existing = db.session.scalar(select(IntakeMessage).where(IntakeMessage.dedupe_key == key))
+        existing = db.session.scalar(_BY_DEDUPE_KEY, {"key": key})
     except OperationalError as error:
         db.session.rollback()
         raise TemporaryFailure(str(error)) from error
     if existing is not None:
         (intake_dir() / relative).unlink(missing_ok=True)
-        return IntakeResult(existing, duplicate=True)
+        return IntakeResult(existing, existing.outcome, duplicate=True)
 
     row = IntakeMessage(
         public_id=public_id,
@@ -202,6 +211,7 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
     )
     try:
         _decide(row, message, oversized)
+        outcome = row.outcome
         db.session.add(row)
         db.session.commit()
     except OperationalError as error:
@@ -213,7 +223,8 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
             return _after_race(key, relative)
         current_app.logger.exception("intake: message %s quarantined after an error", public_id)
         row = _fresh_copy(row)
-        row.outcome = IntakeOutcome.QUARANTINED
+        outcome = IntakeOutcome.QUARANTINED
+        row.outcome = outcome
         row.reason = f"could not be processed: {type(error).__name__}: {error}"[:2000]
         row.request_id = None
         try:
@@ -225,7 +236,7 @@ def _record(public_id, relative, size, digest, head, oversized, source) -> Intak
         except Exception as second:  # noqa: BLE001
             db.session.rollback()
             raise TemporaryFailure(f"{type(second).__name__}: {second}") from second
-    return IntakeResult(row)
+    return IntakeResult(row, outcome)
 
 
 def _recorded(key: str) -> bool:
@@ -238,10 +249,10 @@ def _recorded(key: str) -> bool:
 def _after_race(key: str, relative: str) -> IntakeResult:
     """Another process recorded the same message first: that one stands."""
     (intake_dir() / relative).unlink(missing_ok=True)
-    existing = db.session.scalar(select(IntakeMessage).where(IntakeMessage.dedupe_key == key))
+    existing = db.session.scalar(_BY_DEDUPE_KEY, {"key": key})
     if existing is None:
         raise TemporaryFailure("a conflicting message row vanished")
-    return IntakeResult(existing, duplicate=True)
+    return IntakeResult(existing, existing.outcome, duplicate=True)
 
 
 def _fresh_copy(row: IntakeMessage) -> IntakeMessage:
@@ -317,7 +328,7 @@ def _language(parsed: parsing.Parsed) -> str:
 
 def _make_request(row: IntakeMessage, parsed: parsing.Parsed) -> None:
     kind = parsing.classify(parsed.subject)
-    user = db.session.scalar(select(User).where(func.lower(User.email) == parsed.sender))
+    user = db.session.scalar(_ACCOUNT_OF, {"address": parsed.sender})
     row.checks["account"] = "matches an account" if user is not None else "no account"
     details = parsed.text[:DETAILS_MAX_CHARS]
     changes = parsing.requested_changes(parsed.text) if kind is RequestType.CORRECTION else {}

@@ -33,17 +33,28 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Connection
-from sqlalchemy import String, cast, delete, event, func, literal, select, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    cast,
+    delete,
+    event,
+    func,
+    inspect,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from school.database import forget_overwritten_values, utcnow
+from school.database import Prebuilt, forget_overwritten_values, utcnow
 from school.extensions import db
 from school.files import private_folder, write_private
 from school.mail.models import OutboxMessage, OutboxStatus, SuppressedAddress
 from school.text import one_line
 from school.web_urls import site_url
 
-_PENDING = "outbox_pending_ids"
+_PENDING = "outbox_pending"
 _COMMITTED = "outbox_committed_ids"
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -99,9 +110,10 @@ def queue_rendered(
         template=template,
         message_id=make_msgid(domain=_sender_domain()),
     )
+    # No flush of its own: the commit inserts the message together with the change that
+    # caused it, and its id is read then (see _promote_committed).
     db.session.add(message)
-    db.session.flush()
-    db.session.info.setdefault(_PENDING, []).append(message.id)
+    db.session.info.setdefault(_PENDING, []).append(message)
     return message
 
 
@@ -112,9 +124,18 @@ def _sender_domain() -> str:
 
 @event.listens_for(Session, "after_commit")
 def _promote_committed(session):
+    """The messages queued in the transaction just committed become ids to send.
+
+    Each id is read from the row's identity, which the commit keeps: its attributes, which
+    the commit expired, would be loaded again one statement each. A message taken back out
+    of the session before the commit was never inserted, and has no identity to read.
+    """
     pending = session.info.pop(_PENDING, None)
     if pending:
-        session.info.setdefault(_COMMITTED, []).extend(pending)
+        identities = (inspect(message).identity for message in pending)
+        session.info.setdefault(_COMMITTED, []).extend(
+            identity[0] for identity in identities if identity is not None
+        )
 
 
 @event.listens_for(Session, "after_rollback")
@@ -410,29 +431,44 @@ def _queued_snapshots(message_ids: list[int]) -> list:
     return sorted(rows, key=lambda row: order[row.id])
 
 
+# Core, not the ORM: no identity map to synchronise, a fraction of the overhead. Built once,
+# as each runs once for every message sent.
+_outbox = OutboxMessage.__table__
+_CLAIM = Prebuilt(
+    _outbox.update()
+    .where(_outbox.c.id == bindparam("outbox_id"), _outbox.c.status == OutboxStatus.QUEUED)
+    .values(
+        status=OutboxStatus.SENDING,
+        attempts=_outbox.c.attempts + 1,
+        # While sending, the time of the claim.
+        next_attempt_at=bindparam("now", type_=_outbox.c.next_attempt_at.type),
+    )
+)
+
+
+def _record_sent_statement(scrub: bool) -> Prebuilt:
+    values = {
+        "status": OutboxStatus.SENT,
+        "sent_at": bindparam("now", type_=_outbox.c.sent_at.type),
+        "last_error": None,
+    }
+    if scrub:
+        values.update(recipient="erased", text_body="", html_body="", headers={})
+    return Prebuilt(_outbox.update().where(_outbox.c.id == bindparam("outbox_id")).values(**values))
+
+
+_RECORD_SENT = {scrub: _record_sent_statement(scrub) for scrub in (False, True)}
+
+
 def _claim(message_id: int) -> bool:
     """Mark one queued message as ours, so no other sender can send it too."""
-    table = OutboxMessage.__table__
-    # Core, not the ORM: no identity map to synchronise, a fraction of the overhead.
-    result = db.session.connection().execute(
-        table.update()
-        .where(table.c.id == message_id, table.c.status == OutboxStatus.QUEUED)
-        .values(
-            status=OutboxStatus.SENDING,
-            attempts=table.c.attempts + 1,
-            next_attempt_at=utcnow(),  # while sending, the time of the claim
-        )
-    )
+    result = _CLAIM.execute(db.session.connection(), {"outbox_id": message_id, "now": utcnow()})
     db.session.commit()
     return result.rowcount == 1
 
 
 def _record_sent(message_id: int, scrub: bool = False) -> None:
-    table = OutboxMessage.__table__
-    values = {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": None}
-    if scrub:
-        values.update(recipient="erased", text_body="", html_body="", headers={})
-    db.session.connection().execute(table.update().where(table.c.id == message_id).values(**values))
+    _RECORD_SENT[scrub].execute(db.session.connection(), {"outbox_id": message_id, "now": utcnow()})
     db.session.commit()
     if scrub:
         # The unscrubbed copy still sits in SQLite's log or PostgreSQL's dead rows.

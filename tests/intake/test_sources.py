@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from school.extensions import db
+from school.intake.sources import ingest_maildir
 from school.mail.services import send_committed
 from school.privacy.requests.models import RequestStatus, RequestType
 from tests.conftest import GIVE_UP_QUICKLY, database_locked
@@ -109,6 +110,25 @@ def test_maildir_messages_are_taken_once_and_moved(app, runner, mailbox_folder, 
     again = runner.invoke(args=["privacy", "ingest-maildir", str(maildir)])
     assert "requests 0, ignored 0, quarantined 0, duplicates 0" in again.output
     assert len(intake_rows()) == 4
+
+
+def test_a_maildir_run_reads_each_message_row_once(app, mailbox_folder, student, count_queries):
+    """Counting a message and filing it away use the outcome decided for it: the row its
+    commit expired is not loaded again for that, whatever the outcome."""
+    maildir = make_maildir(
+        mailbox_folder / "Maildir",
+        {
+            "new/1.host": build("Personal Data Update", sender=student.email),
+            "new/2.host": build("Re: out", headers={"X-Autoreply": "yes"}),
+            "new/3.host": MALFORMED_SAMPLE,
+        },
+    )
+    with count_queries() as counter:
+        report = ingest_maildir(maildir)
+    assert report.summary() == "requests 1, ignored 1, quarantined 1, duplicates 0"
+    assert len(list((maildir / ".processed" / "cur").iterdir())) == 2
+    reads = [s for s in counter.statements if s.startswith("SELECT intake_message.")]
+    assert len(reads) == 3  # the duplicate check, one per message
 
 
 def test_a_maildir_file_seen_again_is_a_duplicate(app, runner, mailbox_folder, student):

@@ -36,6 +36,35 @@ def test_message_is_sent_only_after_the_commit(app, smtp):
     assert message["Message-ID"] == row.message_id
 
 
+def test_a_queued_message_is_written_by_the_commit_of_the_change_and_handed_on(app, count_queries):
+    """Queueing writes nothing by itself: the commit inserts the message with the change
+    that caused it, and its id is handed on without reading the row back."""
+    with count_queries() as queueing:
+        row = queue_test_message()
+    assert queueing.count == 0
+    db.session.commit()
+    with count_queries() as handing_on:
+        ids = services.take_committed_ids()
+    assert handing_on.count == 0
+    assert ids == [row.id]
+
+
+def test_messages_are_handed_on_in_the_order_they_were_queued(app):
+    rows = [queue_test_message(recipient=f"r{n}@example.com") for n in range(3)]
+    db.session.flush()
+    expected = [row.id for row in rows]
+    db.session.commit()
+    assert services.take_committed_ids() == expected
+
+
+def test_a_message_taken_out_before_the_commit_is_not_handed_on(app):
+    row = queue_test_message()
+    db.session.expunge(row)
+    db.session.commit()
+    assert services.take_committed_ids() == []
+    assert db.session.scalar(select(OutboxMessage)) is None
+
+
 def test_a_rolled_back_change_sends_nothing(app, smtp):
     queue_test_message()
     db.session.rollback()

@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from school.extensions import db
-from school.mail.services import send_committed
+from school.mail.models import OutboxMessage
+from school.mail.services import send_committed, take_committed_ids
 from school.privacy.requests import lifecycle
 from school.privacy.requests.models import (
     PrivacyRequest,
     RequestChannel,
+    RequestEvent,
     RequestStatus,
     RequestType,
 )
@@ -50,6 +52,47 @@ def test_emailed_request_waits_for_the_link_sent_to_the_address_on_file(app, cli
     db.session.refresh(request)
     assert request.status is RequestStatus.AWAITING_REVIEW
     assert request.due_on is not None
+
+
+def test_an_emailed_request_is_written_once_in_the_state_it_leaves_in(app, student, count_queries):
+    """The row goes in awaiting confirmation with both events, in their order, and is not
+    written a second time to change its state."""
+    with count_queries() as counter:
+        request = lifecycle.submit_request(
+            RequestType.ACCESS, channel=RequestChannel.EMAIL, language="en", user=student
+        )
+        db.session.commit()
+    writes = ("INSERT INTO privacy_request ", "UPDATE privacy_request ")
+    assert [s.split()[0] for s in counter.statements if s.startswith(writes)] == ["INSERT"]
+    events = db.session.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(RequestEvent.id)
+    ).all()
+    assert [(e.from_status, e.to_status) for e in events] == [
+        (None, RequestStatus.RECEIVED),
+        (RequestStatus.RECEIVED, RequestStatus.AWAITING_CONFIRMATION),
+    ]
+    assert request.status is RequestStatus.AWAITING_CONFIRMATION
+
+
+def test_a_submission_that_loses_the_race_for_the_open_request_queues_no_email(
+    app, student, monkeypatch
+):
+    """Two submissions at once both find no open request; the database lets one in, and the
+    other ends with RequestError and nothing of it (no row, no confirmation) left to commit."""
+    lifecycle.submit_request(
+        RequestType.ERASURE, channel=RequestChannel.EMAIL, language="en", user=student
+    )
+    db.session.commit()
+    take_committed_ids()
+    monkeypatch.setattr(lifecycle, "find_open_request", lambda kind, email: None)
+    with pytest.raises(lifecycle.RequestError):
+        lifecycle.submit_request(
+            RequestType.ERASURE, channel=RequestChannel.EMAIL, language="en", user=student
+        )
+    db.session.commit()
+    assert take_committed_ids() == []
+    assert len(db.session.scalars(select(PrivacyRequest)).all()) == 1
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
 
 
 def test_expired_confirmation_link_does_nothing(app, client, smtp, student, monkeypatch):
