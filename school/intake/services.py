@@ -176,7 +176,10 @@ def _our_addresses() -> set[str]:
 # Built once: made afresh for every message, these cost more to build (and to find in
 # SQLAlchemy's cache) than to run.
 _BY_DEDUPE_KEY = select(IntakeMessage).where(IntakeMessage.dedupe_key == bindparam("key"))
-_ACCOUNT_OF = select(User).where(func.lower(User.email) == bindparam("address"))
+# Addresses are stored as normalise_email writes them (trimmed, lower-cased) and a sender is
+# read lower-cased, so the address's unique index finds the account; lower() on the column
+# read every account for every message.
+_ACCOUNT_OF = select(User).where(User.email == bindparam("address"))
 
 
 def _record(public_id, relative, size, digest, head, oversized, source) -> IntakeResult:

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from school.accounts.models import User
+from school.accounts.services import normalise_email
 from school.database import utcnow
 from school.extensions import db
 from school.mail.services import queue_email
@@ -142,8 +143,9 @@ def carry_out(request, user, *, staff, corrections=None) -> str | erasure.Erasur
 
 
 def _account_holds(address: str | None) -> bool:
+    """Addresses are stored normalised, so the address's unique index answers."""
     return (
-        db.session.scalar(select(User.id).where(func.lower(User.email) == (address or "").lower()))
+        db.session.scalar(select(User.id).where(User.email == normalise_email(address or "")))
         is not None
     )
 
