@@ -140,7 +140,8 @@ def kinds() -> list[registry.Ownership]:
 
 def _select(ownership: registry.Ownership):
     """SELECT of the table's key, its parent key (for a child) and its exported values, each
-    ``shown_as`` key joined to the row it names."""
+    ``shown_as`` key joined to the row it names: in that order, which ``_records`` and
+    ``_attach`` read by position."""
     t = table(ownership.table)
     (key,) = t.primary_key.columns
     columns = [key.label("_key")]
@@ -159,12 +160,16 @@ def _select(ownership: registry.Ownership):
 
 
 def _records(ownership: registry.Ownership, rows) -> list[Record]:
+    """The rows of ``_select(ownership)`` as records. Columns are read by position (the key,
+    the parent key of a child, then the exported values in registry order): by name, each
+    of an export's thousands of values would be looked up through a mapping made for it."""
     entries = exported_fields(ownership.table)
+    first = 1 if ownership.via is None else 2
     return [
         Record(
             kind=ownership.table,
-            key=row._mapping["_key"],
-            values=[Value(entry, row._mapping[entry.column]) for entry in entries],
+            key=row[0],
+            values=[Value(entry, value) for entry, value in zip(entries, row[first:], strict=True)],
         )
         for row in rows
     ]
@@ -198,7 +203,7 @@ def _attach(ownership: registry.Ownership, parents: Kind) -> None:
     grouped: dict[object, list[Record]] = {}
     rows = db.session.execute(query.where(column.in_(list(by_key))).order_by(key.desc())).all()
     for row, record in zip(rows, _records(ownership, rows), strict=True):
-        grouped.setdefault(row._mapping["_parent"], []).append(record)
+        grouped.setdefault(row[1], []).append(record)
     for parent_key, records in grouped.items():
         by_key[parent_key].children.append(Kind(ownership, records, len(records)))
 
