@@ -179,6 +179,7 @@ class ValueWriter:
         zone, language = get_timezone(), current_language()
         self._moment = lambda when: format_datetime_short(when, zone, language)
         self._labels: dict[str, str] = {}
+        self._headings: dict[int, tuple[object, Markup]] = {}
 
     def label(self, value: collector.Value) -> str:
         """The label of ``value``'s field, translated once per page."""
@@ -187,17 +188,51 @@ class ValueWriter:
             found = self._labels[value.field.key] = str(value.label)
         return found
 
+    def heading(self, label) -> Markup:
+        """A registry label (a kind's, a field's) as a table's caption or column head writes
+        it, translated once per page: an export heads a table of lessons for every
+        enrolment. Escaped as the template would escape ``label`` itself."""
+        found = self._headings.get(id(label))
+        if found is None or found[0] is not label:
+            found = self._headings[id(label)] = (label, escape(label))
+        return found[1]
+
+    def cells(self, record: collector.Record) -> Markup:
+        """A row of a table of records (a lesson under its enrolment): a cell per value,
+        empty where the value is. Written here rather than by a template loop because an
+        export writes a cell for each of thousands of values."""
+        return Markup(  # noqa: S704  (every value written by ``_html``, which escapes)
+            "".join("<td></td>" if v.empty else f"<td>{self._html(v)}</td>" for v in record.values)
+        )
+
     def value(self, value: collector.Value) -> Markup:
         """What the export holds (``<data value>``, and ``<time datetime>`` for a moment)
         around the value's words."""
+        return Markup(self._html(value))  # noqa: S704  (as above)
+
+    def _html(self, value: collector.Value) -> str:
+        """``value`` as HTML with everything in it escaped."""
+        held = value.value
+        # Text and moments, nearly every value of an export, written directly as ``show``
+        # would write them.
+        if value.field.key not in self._formatters:
+            if type(held) is str:
+                text = escape(held)
+                return f'<data value="{text}" class="held">{text}</data>'
+            if type(held) is datetime:
+                # An ISO 8601 time is digits and separators: nothing in it to escape.
+                raw, stamp = held.isoformat(), held.isoformat(timespec="milliseconds")
+                text = escape(self._moment(held))
+                return (
+                    f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time>'
+                    "</data>"
+                )
         shown = show(value, self._formatters, self._moment)
         raw, text = escape(shown.raw), escape(shown.text)
         if shown.is_time:
             stamp = escape(shown.moment)
-            return Markup(  # noqa: S704  (every value in it escaped just above)
-                f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time></data>'
-            )
-        return Markup(f'<data value="{raw}" class="held">{text}</data>')  # noqa: S704  (as above)
+            return f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time></data>'
+        return f'<data value="{raw}" class="held">{text}</data>'
 
 
 @dataclass

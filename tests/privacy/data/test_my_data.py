@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from html.parser import HTMLParser
@@ -26,7 +27,7 @@ from school.mail.models import SuppressedAddress
 from school.newsletter.services import subscribe_visitor
 from school.privacy.consent.ledger import current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
-from school.privacy.data import collector, registry
+from school.privacy.data import collector, holdings, registry
 from school.privacy.data.holdings import RECORDS_PER_PAGE
 from school.privacy.data.personal_data import subject_of
 from school.profile.services import log_staff_access
@@ -321,6 +322,30 @@ def test_what_a_person_typed_is_shown_as_text_never_as_markup(student, student_c
         "Learn &lt;b&gt;&#34;German&#34;&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;"
     )
     assert f'<data value="{escaped}" class="held">{escaped}</data>' in page
+
+
+def test_a_row_under_a_record_writes_typed_text_as_text_times_whole_and_empty_cells_blank(app):
+    """The rows under a record (an enrolment's lessons, thousands in an export) are written
+    cell by cell as a value alone is written: escaped, a time with its exact stored value."""
+    lesson = registry.field("lesson_progress", "lesson_id")
+    done = registry.field("lesson_progress", "done_at")
+    typed = 'Lesson <b>"1"</b> & more'
+    at = datetime(2025, 3, 4, 5, 6, 7, 123456)
+    with app.test_request_context(), force_locale("en"):
+        write = holdings.ValueWriter()
+        full = collector.Record("lesson_progress", 1, [collector.Value(lesson, typed),
+                                                       collector.Value(done, at)])  # fmt: skip
+        empty = collector.Record("lesson_progress", 2, [collector.Value(lesson, ""),
+                                                        collector.Value(done, None)])  # fmt: skip
+        written = write.cells(full)
+        blank = write.cells(empty)
+    escaped = "Lesson &lt;b&gt;&#34;1&#34;&lt;/b&gt; &amp; more"
+    assert written == (
+        f'<td><data value="{escaped}" class="held">{escaped}</data></td>'
+        '<td><data value="2025-03-04T05:06:07.123456" class="held">'
+        '<time datetime="2025-03-04T05:06:07.123">3/4/25, 5:06\u202fAM</time></data></td>'
+    )
+    assert blank == "<td></td><td></td>"
 
 
 def test_my_data_writes_labels_and_times_in_the_readers_language_and_timezone(
