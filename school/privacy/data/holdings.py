@@ -202,20 +202,22 @@ class ValueWriter:
         empty where the value is. Written here rather than by a template loop because an
         export writes a cell for each of thousands of values."""
         return Markup(  # noqa: S704  (every value written by ``_html``, which escapes)
-            "".join("<td></td>" if v.empty else f"<td>{self._html(v)}</td>" for v in record.values)
+            "".join(
+                "<td></td>" if collector.is_empty(held) else f"<td>{self._html(entry, held)}</td>"
+                for entry, held in zip(record.fields, record.held, strict=True)
+            )
         )
 
     def value(self, value: collector.Value) -> Markup:
         """What the export holds (``<data value>``, and ``<time datetime>`` for a moment)
         around the value's words."""
-        return Markup(self._html(value))  # noqa: S704  (as above)
+        return Markup(self._html(value.field, value.value))  # noqa: S704  (as above)
 
-    def _html(self, value: collector.Value) -> str:
-        """``value`` as HTML with everything in it escaped."""
-        held = value.value
+    def _html(self, entry: registry.PersonalField, held) -> str:
+        """The value ``held`` of the field ``entry`` as HTML, everything in it escaped."""
         # Text and moments, nearly every value of an export, written directly as ``show``
         # would write them.
-        if value.field.key not in self._formatters:
+        if entry.key not in self._formatters:
             if type(held) is str:
                 text = escape(held)
                 return f'<data value="{text}" class="held">{text}</data>'
@@ -227,7 +229,7 @@ class ValueWriter:
                     f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time>'
                     "</data>"
                 )
-        shown = show(value, self._formatters, self._moment)
+        shown = show(collector.Value(entry, held), self._formatters, self._moment)
         raw, text = escape(shown.raw), escape(shown.text)
         if shown.is_time:
             stamp = escape(shown.moment)

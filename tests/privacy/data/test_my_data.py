@@ -333,10 +333,8 @@ def test_a_row_under_a_record_writes_typed_text_as_text_times_whole_and_empty_ce
     at = datetime(2025, 3, 4, 5, 6, 7, 123456)
     with app.test_request_context(), force_locale("en"):
         write = holdings.ValueWriter()
-        full = collector.Record("lesson_progress", 1, [collector.Value(lesson, typed),
-                                                       collector.Value(done, at)])  # fmt: skip
-        empty = collector.Record("lesson_progress", 2, [collector.Value(lesson, ""),
-                                                        collector.Value(done, None)])  # fmt: skip
+        full = collector.Record("lesson_progress", 1, [lesson, done], (typed, at))
+        empty = collector.Record("lesson_progress", 2, [lesson, done], ("", None))
         written = write.cells(full)
         blank = write.cells(empty)
     escaped = "Lesson &lt;b&gt;&#34;1&#34;&lt;/b&gt; &amp; more"
