@@ -135,8 +135,14 @@ class Kind:
                 yield from child.walk()
 
 
+# Held as JSON holds them, asked first: most of an export's thousands of values are text.
+_PLAIN_ALREADY = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value):
     """A value as JSON and CSV hold it: dates as ISO 8601, enums as their value."""
+    if type(value) in _PLAIN_ALREADY:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, enum.Enum):

@@ -1,5 +1,6 @@
 """Export and erasure of one person's data, read from the registry, checked in the files."""
 
+import csv
 import html
 import io
 import json
@@ -98,6 +99,27 @@ def test_export_contains_every_exported_registry_field(
     assert PHONE in index and "photo.jpg" in index
     assert "@media print" in index  # prints as a document: table headers repeat, rows whole
     assert b"SecretCam" not in archive.read("photo.jpg")
+
+
+def test_each_csv_file_holds_its_tables_rows_as_data_json_does(
+    rich_student, student_client, staff_client, smtp
+):
+    """The CSV files are data.json table by table: same columns in the same order, same
+    values (an empty cell where JSON has null), in an ordinary deflated ZIP."""
+    ask(student_client, "export")
+    decide(staff_client, latest())
+    archive = zipfile.ZipFile(io.BytesIO(download(student_client, smtp, rich_student.email).data))
+    assert archive.testzip() is None
+    assert {member.compress_type for member in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+    data = json.loads(archive.read("data.json"))["tables"]
+    for table, rows in data.items():
+        reader = csv.DictReader(io.StringIO(archive.read(f"csv/{table}.csv").decode()))
+        read = list(reader)
+        assert reader.fieldnames == list(rows[0]), table
+        assert read == [
+            {column: "" if value is None else str(value) for column, value in row.items()}
+            for row in rows
+        ], table
 
 
 def test_the_download_link_is_for_its_owner_and_its_days_only(
