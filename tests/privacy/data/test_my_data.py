@@ -324,26 +324,25 @@ def test_what_a_person_typed_is_shown_as_text_never_as_markup(student, student_c
     assert f'<data value="{escaped}" class="held">{escaped}</data>' in page
 
 
-def test_a_row_under_a_record_writes_typed_text_as_text_times_whole_and_empty_cells_blank(app):
+def test_rows_under_a_record_write_typed_text_as_text_times_whole_and_empty_cells_blank(app):
     """The rows under a record (an enrolment's lessons, thousands in an export) are written
     cell by cell as a value alone is written: escaped, a time with its exact stored value."""
     lesson = registry.field("lesson_progress", "lesson_id")
     done = registry.field("lesson_progress", "done_at")
     typed = 'Lesson <b>"1"</b> & more'
     at = datetime(2025, 3, 4, 5, 6, 7, 123456)
+    full = collector.Record("lesson_progress", 1, [lesson, done], (typed, at))
+    empty = collector.Record("lesson_progress", 2, [lesson, done], ("", None))
+    lessons = collector.Kind(registry.ownership("lesson_progress"), [full, empty], 2)
     with app.test_request_context(), force_locale("en"):
-        write = holdings.ValueWriter()
-        full = collector.Record("lesson_progress", 1, [lesson, done], (typed, at))
-        empty = collector.Record("lesson_progress", 2, [lesson, done], ("", None))
-        written = write.cells(full)
-        blank = write.cells(empty)
+        written = holdings.ValueWriter().rows(lessons)
     escaped = "Lesson &lt;b&gt;&#34;1&#34;&lt;/b&gt; &amp; more"
     assert written == (
-        f'<td><data value="{escaped}" class="held">{escaped}</data></td>'
+        f'<tr><td><data value="{escaped}" class="held">{escaped}</data></td>'
         '<td><data value="2025-03-04T05:06:07.123456" class="held">'
-        '<time datetime="2025-03-04T05:06:07.123">3/4/25, 5:06\u202fAM</time></data></td>'
+        '<time datetime="2025-03-04T05:06:07.123">3/4/25, 5:06\u202fAM</time></data></td></tr>\n  '
+        "<tr><td></td><td></td></tr>\n  "
     )
-    assert blank == "<td></td><td></td>"
 
 
 def test_my_data_writes_labels_and_times_in_the_readers_language_and_timezone(
