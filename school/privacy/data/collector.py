@@ -15,8 +15,8 @@ parents, so the number of queries does not grow with the data.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, not_, or_, select
@@ -60,7 +60,9 @@ class Record:
     key: object
     fields: list[registry.PersonalField]
     held: tuple
-    children: list[Kind] = field(default_factory=list)
+    # The kinds of rows under this one; most records (an enrolment's lessons) have none, and
+    # share one empty tuple rather than each holding a list of their own.
+    children: Sequence[Kind] = ()
 
     @property
     def values(self) -> list[Value]:
@@ -222,7 +224,8 @@ def _attach(ownership: registry.Ownership, parents: Kind) -> None:
     for row in rows:
         grouped.setdefault(row[1], []).append(Record(ownership.table, row[0], entries, row[2:]))
     for parent_key, records in grouped.items():
-        by_key[parent_key].children.append(Kind(ownership, records, len(records)))
+        parent = by_key[parent_key]
+        parent.children = [*parent.children, Kind(ownership, records, len(records))]
 
 
 def collect(
