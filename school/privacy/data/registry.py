@@ -248,8 +248,9 @@ EXPORT_LINK = Retention(
 
 _PURPOSES: dict[str, Purpose] = {}
 _FIELDS: dict[str, PersonalField] = {}
-# The same fields by table, in declaration order: an export asks for a table's fields once
-# per record it writes, and the whole registry would be scanned each time.
+# The same fields by table, in declaration order: an export asks for a table's fields for
+# every table it writes under a record (each enrolment's lessons), and would otherwise scan
+# the whole registry each time.
 _FIELDS_OF: dict[str, list[PersonalField]] = {}
 _NOT_PERSONAL: set[str] = set()
 
