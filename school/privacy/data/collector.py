@@ -15,8 +15,8 @@ parents, so the number of queries does not grow with the data.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, not_, or_, select
@@ -39,21 +39,40 @@ class Value:
 
     @property
     def empty(self) -> bool:
-        return self.value is None or self.value == "" or self.value == {} or self.value == []
+        return is_empty(self.value)
+
+
+def is_empty(value) -> bool:
+    """Whether a stored value holds nothing a person would read (no value, no text)."""
+    return value is None or value == "" or value == {} or value == []
 
 
 @dataclass
 class Record:
-    """One row of one table about the person, with the rows that belong under it."""
+    """One row of one table about the person, with the rows that belong under it.
+
+    Its values are kept as read, in the order of its kind's exported ``fields``, and paired
+    with their fields only when asked for: an export writes thousands of rows straight from
+    them (``held``), and would otherwise make an object for every value first.
+    """
 
     kind: str
     key: object
-    values: list[Value]
-    children: list[Kind] = field(default_factory=list)
+    fields: list[registry.PersonalField]
+    held: tuple
+    # The kinds of rows under this one; most records (an enrolment's lessons) have none, and
+    # share one empty tuple rather than each holding a list of their own.
+    children: Sequence[Kind] = ()
+
+    @property
+    def values(self) -> list[Value]:
+        return [Value(entry, value) for entry, value in zip(self.fields, self.held, strict=True)]
 
     def plain(self) -> dict:
         """The record's values by column, as JSON can hold them."""
-        return {v.field.column: plain(v.value) for v in self.values}
+        return {
+            entry.column: plain(value) for entry, value in zip(self.fields, self.held, strict=True)
+        }
 
 
 @dataclass
@@ -118,8 +137,14 @@ class Kind:
                 yield from child.walk()
 
 
+# Held as JSON holds them, asked first: most of an export's thousands of values are text.
+_PLAIN_ALREADY = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value):
     """A value as JSON and CSV hold it: dates as ISO 8601, enums as their value."""
+    if type(value) in _PLAIN_ALREADY:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, enum.Enum):
@@ -140,7 +165,9 @@ def kinds() -> list[registry.Ownership]:
 
 def _select(ownership: registry.Ownership):
     """SELECT of the table's key, its parent key (for a child) and its exported values, each
-    ``shown_as`` key joined to the row it names."""
+    ``shown_as`` key joined to the row it names: in that order, which ``_records`` and
+    ``_attach`` read by position (by name, each of an export's thousands of values would be
+    looked up through a mapping made for it)."""
     t = table(ownership.table)
     (key,) = t.primary_key.columns
     columns = [key.label("_key")]
@@ -159,15 +186,10 @@ def _select(ownership: registry.Ownership):
 
 
 def _records(ownership: registry.Ownership, rows) -> list[Record]:
+    """The rows of ``_select(ownership)`` as records."""
     entries = exported_fields(ownership.table)
-    return [
-        Record(
-            kind=ownership.table,
-            key=row._mapping["_key"],
-            values=[Value(entry, row._mapping[entry.column]) for entry in entries],
-        )
-        for row in rows
-    ]
+    first = 1 if ownership.via is None else 2
+    return [Record(ownership.table, row[0], entries, row[first:]) for row in rows]
 
 
 def _kind(ownership: registry.Ownership, where, page: int, per_page: int | None) -> Kind:
@@ -189,18 +211,21 @@ def _kind(ownership: registry.Ownership, where, page: int, per_page: int | None)
 
 
 def _attach(ownership: registry.Ownership, parents: Kind) -> None:
-    """Put every row of the child table ``ownership`` under its parent on ``parents``."""
+    """Put every row of the child table ``ownership`` under its parent on ``parents``. Rows
+    are taken as they come, never thousands held at once beside the records made from them."""
     by_key = {record.key: record for record in parents.records}
     if not by_key:
         return
     query, key = _select(ownership)
     column = table(ownership.table).c[ownership.column]
+    entries = exported_fields(ownership.table)
     grouped: dict[object, list[Record]] = {}
-    rows = db.session.execute(query.where(column.in_(list(by_key))).order_by(key.desc())).all()
-    for row, record in zip(rows, _records(ownership, rows), strict=True):
-        grouped.setdefault(row._mapping["_parent"], []).append(record)
+    rows = db.session.execute(query.where(column.in_(list(by_key))).order_by(key.desc()))
+    for row in rows:
+        grouped.setdefault(row[1], []).append(Record(ownership.table, row[0], entries, row[2:]))
     for parent_key, records in grouped.items():
-        by_key[parent_key].children.append(Kind(ownership, records, len(records)))
+        parent = by_key[parent_key]
+        parent.children = [*parent.children, Kind(ownership, records, len(records))]
 
 
 def collect(

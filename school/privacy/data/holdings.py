@@ -166,6 +166,14 @@ def show(
     return Shown(raw_text, raw_text)
 
 
+def _milliseconds(iso: str, when: datetime) -> str:
+    """``when.isoformat(timespec="milliseconds")`` cut from ``iso``, its whole ISO form: the
+    last three digits of its microseconds dropped, or ``.000`` put in where it has none."""
+    if when.microsecond:
+        return iso[:23] + iso[26:]
+    return iso[:19] + ".000" + iso[19:]
+
+
 class ValueWriter:
     """How "My data" and the export's index.html write held values and their labels.
 
@@ -179,6 +187,7 @@ class ValueWriter:
         zone, language = get_timezone(), current_language()
         self._moment = lambda when: format_datetime_short(when, zone, language)
         self._labels: dict[str, str] = {}
+        self._headings: dict[int, tuple[object, Markup]] = {}
 
     def label(self, value: collector.Value) -> str:
         """The label of ``value``'s field, translated once per page."""
@@ -187,17 +196,58 @@ class ValueWriter:
             found = self._labels[value.field.key] = str(value.label)
         return found
 
+    def heading(self, label) -> Markup:
+        """A registry label (a kind's, a field's) as a table's caption or column head writes
+        it, translated once per page: an export heads a table of lessons for every
+        enrolment. Escaped as the template would escape ``label`` itself."""
+        found = self._headings.get(id(label))
+        if found is None or found[0] is not label:
+            found = self._headings[id(label)] = (label, escape(label))
+        return found[1]
+
+    def rows(self, kind: collector.Kind) -> Markup:
+        """The records of a kind under a record (an enrolment's lessons) as the rows of its
+        table, a cell per value, empty where the value is; each row ends its line and indents
+        the next as ``_records.html`` indents the table's body. Written here rather than by a
+        template loop because an export writes thousands of rows, and each turn of the loop
+        (with its call) took about 3 µs of a row's 10."""
+        written = []
+        for record in kind.records:
+            cells = "".join(
+                "<td></td>" if collector.is_empty(held) else f"<td>{self._html(entry, held)}</td>"
+                for entry, held in zip(record.fields, record.held, strict=True)
+            )
+            written.append(f"<tr>{cells}</tr>\n  ")
+        return Markup("".join(written))  # noqa: S704  (each value escaped by ``_html``)
+
     def value(self, value: collector.Value) -> Markup:
         """What the export holds (``<data value>``, and ``<time datetime>`` for a moment)
         around the value's words."""
-        shown = show(value, self._formatters, self._moment)
+        return Markup(self._html(value.field, value.value))  # noqa: S704  (as above)
+
+    def _html(self, entry: registry.PersonalField, held) -> str:
+        """The value ``held`` of the field ``entry`` as HTML, everything in it escaped."""
+        # Text and moments, nearly every value of an export, written directly as ``show``
+        # would write them.
+        if entry.key not in self._formatters:
+            if type(held) is str:
+                text = escape(held)
+                return f'<data value="{text}" class="held">{text}</data>'
+            if type(held) is datetime:
+                # An ISO 8601 time is digits and separators: nothing in it to escape.
+                raw = held.isoformat()
+                stamp = _milliseconds(raw, held)
+                text = escape(self._moment(held))
+                return (
+                    f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time>'
+                    "</data>"
+                )
+        shown = show(collector.Value(entry, held), self._formatters, self._moment)
         raw, text = escape(shown.raw), escape(shown.text)
         if shown.is_time:
             stamp = escape(shown.moment)
-            return Markup(  # noqa: S704  (every value in it escaped just above)
-                f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time></data>'
-            )
-        return Markup(f'<data value="{raw}" class="held">{text}</data>')  # noqa: S704  (as above)
+            return f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time></data>'
+        return f'<data value="{raw}" class="held">{text}</data>'
 
 
 @dataclass

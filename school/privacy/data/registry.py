@@ -248,6 +248,10 @@ EXPORT_LINK = Retention(
 
 _PURPOSES: dict[str, Purpose] = {}
 _FIELDS: dict[str, PersonalField] = {}
+# The same fields by table, in declaration order: an export asks for a table's fields for
+# every table it writes under a record (each enrolment's lessons), and would otherwise scan
+# the whole registry each time.
+_FIELDS_OF: dict[str, list[PersonalField]] = {}
 _NOT_PERSONAL: set[str] = set()
 
 
@@ -277,6 +281,7 @@ def personal(table: str, column: str, **declaration) -> PersonalField:
     if field.erasure is Erasure.KEEP and not field.keep_reason:
         raise ValueError(f"{field.key} is kept on erasure without a stated reason")
     _FIELDS[field.key] = field
+    _FIELDS_OF.setdefault(table, []).append(field)
     return field
 
 
@@ -298,7 +303,7 @@ def field(table: str, column: str) -> PersonalField:
 
 
 def fields_of(table: str) -> list[PersonalField]:
-    return [f for f in _FIELDS.values() if f.table == table]
+    return list(_FIELDS_OF.get(table, ()))
 
 
 def categories() -> list[Category]:

@@ -1,5 +1,6 @@
 """Export and erasure of one person's data, read from the registry, checked in the files."""
 
+import csv
 import html
 import io
 import json
@@ -16,7 +17,7 @@ from school.accounts.models import User
 from school.database import utcnow
 from school.enrollment.models import Certificate, Enrollment, EnrollmentStatus, LessonProgress
 from school.extensions import db
-from school.privacy.data import registry
+from school.privacy.data import export, registry
 from school.privacy.requests.models import RequestStatus
 from school.profile.services import log_staff_access
 from tests.conftest import AuthActions, link_in, path_of
@@ -98,6 +99,44 @@ def test_export_contains_every_exported_registry_field(
     assert PHONE in index and "photo.jpg" in index
     assert "@media print" in index  # prints as a document: table headers repeat, rows whole
     assert b"SecretCam" not in archive.read("photo.jpg")
+
+
+def test_each_csv_file_holds_its_tables_rows_as_data_json_does(
+    rich_student, student_client, staff_client, smtp
+):
+    """The CSV files are data.json table by table: same columns in the same order, same
+    values (an empty cell where JSON has null), in an ordinary deflated ZIP."""
+    ask(student_client, "export")
+    decide(staff_client, latest())
+    archive = zipfile.ZipFile(io.BytesIO(download(student_client, smtp, rich_student.email).data))
+    assert archive.testzip() is None
+    assert {member.compress_type for member in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+    data = json.loads(archive.read("data.json"))["tables"]
+    for table, rows in data.items():
+        reader = csv.DictReader(io.StringIO(archive.read(f"csv/{table}.csv").decode()))
+        read = list(reader)
+        assert reader.fieldnames == list(rows[0]), table
+        assert read == [
+            {column: "" if value is None else str(value) for column, value in row.items()}
+            for row in rows
+        ], table
+
+
+def test_data_json_reads_exactly_as_json_indents_it_whatever_the_values():
+    """data.json is written a row at a time for speed, byte for byte as json.dumps would."""
+    tables = {
+        "user": [{"full_name": 'Anna "Ann" Kowalska\n<b>', "login_count": 3, "confirmed": True,
+                  "erased": False, "note": None, "score": 1.5}],
+        "privacy_request": [
+            {"requested_changes": {"phone": ["+48 1", "+48 2"], "none": {}}, "outcome": [],
+             "details": "Üñïcödé ✓ \u2028"},
+            {"requested_changes": {}, "outcome": [1, {"a": None}], "details": ""},
+        ],
+    }  # fmt: skip
+    for data in (tables, {}, {"user": []}):
+        document = {"generated_at": "2025-03-04T05:06:07+00:00", "tables": data}
+        expected = json.dumps(document, ensure_ascii=False, indent=2)
+        assert export.data_json("2025-03-04T05:06:07+00:00", data) == expected
 
 
 def test_the_download_link_is_for_its_owner_and_its_days_only(

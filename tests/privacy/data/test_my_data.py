@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
 from html.parser import HTMLParser
@@ -26,7 +27,7 @@ from school.mail.models import SuppressedAddress
 from school.newsletter.services import subscribe_visitor
 from school.privacy.consent.ledger import current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
-from school.privacy.data import collector, registry
+from school.privacy.data import collector, holdings, registry
 from school.privacy.data.holdings import RECORDS_PER_PAGE
 from school.privacy.data.personal_data import subject_of
 from school.profile.services import log_staff_access
@@ -321,6 +322,40 @@ def test_what_a_person_typed_is_shown_as_text_never_as_markup(student, student_c
         "Learn &lt;b&gt;&#34;German&#34;&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;"
     )
     assert f'<data value="{escaped}" class="held">{escaped}</data>' in page
+
+
+def test_rows_under_a_record_write_typed_text_as_text_times_whole_and_empty_cells_blank(app):
+    """The rows under a record (an enrolment's lessons, thousands in an export) are written
+    cell by cell as a value alone is written: escaped, a time with its exact stored value."""
+    lesson = registry.field("lesson_progress", "lesson_id")
+    done = registry.field("lesson_progress", "done_at")
+    typed = 'Lesson <b>"1"</b> & more'
+    at = datetime(2025, 3, 4, 5, 6, 7, 123456)
+    full = collector.Record("lesson_progress", 1, [lesson, done], (typed, at))
+    empty = collector.Record("lesson_progress", 2, [lesson, done], ("", None))
+    lessons = collector.Kind(registry.ownership("lesson_progress"), [full, empty], 2)
+    with app.test_request_context(), force_locale("en"):
+        written = holdings.ValueWriter().rows(lessons)
+    escaped = "Lesson &lt;b&gt;&#34;1&#34;&lt;/b&gt; &amp; more"
+    assert written == (
+        f'<tr><td><data value="{escaped}" class="held">{escaped}</data></td>'
+        '<td><data value="2025-03-04T05:06:07.123456" class="held">'
+        '<time datetime="2025-03-04T05:06:07.123">3/4/25, 5:06\u202fAM</time></data></td></tr>\n  '
+        "<tr><td></td><td></td></tr>\n  "
+    )
+
+
+def test_a_time_is_written_whole_and_cut_to_milliseconds_whatever_its_fraction_and_zone(app):
+    done = registry.field("lesson_progress", "done_at")
+    zones = (None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=3)))
+    with app.test_request_context(), force_locale("en"):
+        write = holdings.ValueWriter()
+        for zone in zones:
+            for micro in (0, 1, 999, 1000, 123456, 999999):
+                at = datetime(2025, 3, 4, 5, 6, 7, micro, tzinfo=zone)
+                written = write.value(collector.Value(done, at))
+                assert f'<data value="{at.isoformat()}" class="held">' in written
+                assert f'<time datetime="{at.isoformat(timespec="milliseconds")}">' in written
 
 
 def test_my_data_writes_labels_and_times_in_the_readers_language_and_timezone(
