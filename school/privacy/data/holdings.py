@@ -166,14 +166,6 @@ def show(
     return Shown(raw_text, raw_text)
 
 
-def _milliseconds(iso: str, when: datetime) -> str:
-    """``when.isoformat(timespec="milliseconds")`` cut from ``iso``, its whole ISO form: the
-    last three digits of its microseconds dropped, or ``.000`` put in where it has none."""
-    if when.microsecond:
-        return iso[:23] + iso[26:]
-    return iso[:19] + ".000" + iso[19:]
-
-
 class ValueWriter:
     """How "My data" and the export's index.html write held values and their labels.
 
@@ -235,8 +227,7 @@ class ValueWriter:
                 return f'<data value="{text}" class="held">{text}</data>'
             if type(held) is datetime:
                 # An ISO 8601 time is digits and separators: nothing in it to escape.
-                raw = held.isoformat()
-                stamp = _milliseconds(raw, held)
+                raw, stamp = held.isoformat(), held.isoformat(timespec="milliseconds")
                 text = escape(self._moment(held))
                 return (
                     f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time>'
