@@ -20,7 +20,6 @@ import secrets
 import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from json.encoder import encode_basestring
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -67,51 +66,6 @@ def _csv(table_rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-# Values json writes as these functions do (with ensure_ascii=False): nearly all of a row's.
-_JSON_SCALARS: dict[type, Callable[[object], str]] = {
-    str: encode_basestring,
-    int: int.__repr__,
-    bool: lambda value: "true" if value else "false",
-    type(None): lambda value: "null",
-}
-_ROW_INDENT = "\n" + " " * 8  # a row's values sit at the document's fourth level
-
-
-def data_json(generated_at: str, data: dict[str, list[dict]]) -> str:
-    """data.json: exactly what ``json.dumps`` writes with ``ensure_ascii=False, indent=2``.
-
-    With an indent, json writes through its Python encoder, a generator call for every value:
-    14 ms for a student's 5,000 rows, against 7 ms written here a row at a time. Every row of
-    a table has the same columns in one order (its registry fields); a value other than text,
-    a whole number, a truth value or null is written by json itself, indented to its depth.
-    """
-    document = {"generated_at": generated_at, "tables": data}
-    if not data or not all(rows and rows[0] for rows in data.values()):
-        return json.dumps(document, ensure_ascii=False, indent=2)
-    parts = ['{\n  "generated_at": ', encode_basestring(generated_at), ',\n  "tables": {']
-    before_table = "\n"
-    for name, rows in data.items():
-        parts.append(f"{before_table}    {encode_basestring(name)}: [")
-        before_table = ",\n"
-        keys = [f"{_ROW_INDENT}{encode_basestring(column)}: " for column in rows[0]]
-        before_row = "\n      {"
-        for row in rows:
-            values = zip(keys, row.values(), strict=True)
-            parts.append(before_row + ",".join([key + _json_value(v) for key, v in values]))
-            parts.append("\n      }")
-            before_row = ",\n      {"
-        parts.append("\n    ]")
-    parts.append("\n  }\n}")
-    return "".join(parts)
-
-
-def _json_value(value) -> str:
-    write = _JSON_SCALARS.get(type(value))
-    if write is not None:
-        return write(value)
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", _ROW_INDENT)
-
-
 def register_photo_source(source: PhotoSource) -> None:
     if source not in _photo_sources:
         _photo_sources.append(source)
@@ -150,7 +104,14 @@ def build(
         path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ARCHIVE_COMPRESSION
     ) as archive:
         archive.writestr("index.html", index)
-        archive.writestr("data.json", data_json(generated.isoformat(), data))
+        archive.writestr(
+            "data.json",
+            json.dumps(
+                {"generated_at": generated.isoformat(), "tables": data},
+                ensure_ascii=False,
+                indent=2,
+            ),
+        )
         for table_name, table_rows in data.items():
             archive.writestr(f"csv/{table_name}.csv", _csv(table_rows))
         if photo is not None:

@@ -17,7 +17,7 @@ from school.accounts.models import User
 from school.database import utcnow
 from school.enrollment.models import Certificate, Enrollment, EnrollmentStatus, LessonProgress
 from school.extensions import db
-from school.privacy.data import export, registry
+from school.privacy.data import registry
 from school.privacy.requests.models import RequestStatus
 from school.profile.services import log_staff_access
 from tests.conftest import AuthActions, link_in, path_of
@@ -120,23 +120,6 @@ def test_each_csv_file_holds_its_tables_rows_as_data_json_does(
             {column: "" if value is None else str(value) for column, value in row.items()}
             for row in rows
         ], table
-
-
-def test_data_json_reads_exactly_as_json_indents_it_whatever_the_values():
-    """data.json is written a row at a time for speed, byte for byte as json.dumps would."""
-    tables = {
-        "user": [{"full_name": 'Anna "Ann" Kowalska\n<b>', "login_count": 3, "confirmed": True,
-                  "erased": False, "note": None, "score": 1.5}],
-        "privacy_request": [
-            {"requested_changes": {"phone": ["+48 1", "+48 2"], "none": {}}, "outcome": [],
-             "details": "Üñïcödé ✓ \u2028"},
-            {"requested_changes": {}, "outcome": [1, {"a": None}], "details": ""},
-        ],
-    }  # fmt: skip
-    for data in (tables, {}, {"user": []}):
-        document = {"generated_at": "2025-03-04T05:06:07+00:00", "tables": data}
-        expected = json.dumps(document, ensure_ascii=False, indent=2)
-        assert export.data_json("2025-03-04T05:06:07+00:00", data) == expected
 
 
 def test_the_download_link_is_for_its_owner_and_its_days_only(
