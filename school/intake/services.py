@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from school.accounts.models import User
+from school.accounts.services import find_user_by_email
 from school.database import utcnow
 from school.extensions import db
 from school.files import open_private, private_folder
@@ -176,10 +176,6 @@ def _our_addresses() -> set[str]:
 # Built once: made afresh for every message, these cost more to build (and to find in
 # SQLAlchemy's cache) than to run.
 _BY_DEDUPE_KEY = select(IntakeMessage).where(IntakeMessage.dedupe_key == bindparam("key"))
-# Addresses are stored as normalise_email writes them (trimmed, lower-cased) and a sender is
-# read lower-cased, so the address's unique index finds the account; lower() on the column
-# read every account for every message.
-_ACCOUNT_OF = select(User).where(User.email == bindparam("address"))
 
 
 def _record(public_id, relative, size, digest, head, oversized, source) -> IntakeResult:
@@ -331,7 +327,7 @@ def _language(parsed: parsing.Parsed) -> str:
 
 def _make_request(row: IntakeMessage, parsed: parsing.Parsed) -> None:
     kind = parsing.classify(parsed.subject)
-    user = db.session.scalar(_ACCOUNT_OF, {"address": parsed.sender})
+    user = find_user_by_email(parsed.sender)
     row.checks["account"] = "matches an account" if user is not None else "no account"
     details = parsed.text[:DETAILS_MAX_CHARS]
     changes = parsing.requested_changes(parsed.text) if kind is RequestType.CORRECTION else {}

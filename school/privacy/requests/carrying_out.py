@@ -13,12 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from school.accounts.models import User
-from school.accounts.services import normalise_email
+from school.accounts.services import find_user_by_email
 from school.database import utcnow
-from school.extensions import db
 from school.mail.services import queue_email
 from school.privacy.consent.ledger import current_policy, record_consent
 from school.privacy.consent.models import ConsentAction, ConsentPurpose
@@ -143,11 +141,7 @@ def carry_out(request, user, *, staff, corrections=None) -> str | erasure.Erasur
 
 
 def _account_holds(address: str | None) -> bool:
-    """Addresses are stored normalised, so the address's unique index answers."""
-    return (
-        db.session.scalar(select(User.id).where(User.email == normalise_email(address or "")))
-        is not None
-    )
+    return find_user_by_email(address or "") is not None
 
 
 def download_link(request: PrivacyRequest) -> str:
