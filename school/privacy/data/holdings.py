@@ -219,26 +219,22 @@ class ValueWriter:
 
     def _html(self, entry: registry.PersonalField, held) -> str:
         """The value ``held`` of the field ``entry`` as HTML, everything in it escaped."""
-        # Text and moments, nearly every value of an export, written directly as ``show``
-        # would write them.
-        if entry.key not in self._formatters:
-            if type(held) is str:
-                text = escape(held)
-                return f'<data value="{text}" class="held">{text}</data>'
-            if type(held) is datetime:
-                # An ISO 8601 time is digits and separators: nothing in it to escape.
-                raw, stamp = held.isoformat(), held.isoformat(timespec="milliseconds")
-                text = escape(self._moment(held))
-                return (
-                    f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time>'
-                    "</data>"
-                )
+        if type(held) is str and entry.key not in self._formatters:
+            # Text, most of an export's values: what ``show`` makes of it, without its
+            # dispatch on the value's type.
+            text = escape(held)
+            return _held_html(text, text)
         shown = show(collector.Value(entry, held), self._formatters, self._moment)
-        raw, text = escape(shown.raw), escape(shown.text)
-        if shown.is_time:
-            stamp = escape(shown.moment)
-            return f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time></data>'
+        stamp = escape(shown.moment) if shown.is_time else None
+        return _held_html(escape(shown.raw), escape(shown.text), stamp)
+
+
+def _held_html(raw: str, text: str, stamp: str | None = None) -> str:
+    """A held value in the page: its stored form in ``<data value>`` around its words, in a
+    ``<time datetime>`` as well when it is a moment. Every part comes escaped."""
+    if stamp is None:
         return f'<data value="{raw}" class="held">{text}</data>'
+    return f'<data value="{raw}" class="held"><time datetime="{stamp}">{text}</time></data>'
 
 
 @dataclass
