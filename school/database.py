@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.sql import Executable
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.sql import Executable, Select
 from sqlalchemy.types import DateTime, Enum, TypeDecorator
 
 from school.extensions import db
@@ -134,14 +134,137 @@ class Prebuilt:
     in a gunicorn worker (py-spy). A prebuilt statement keeps its own compiled SQL and finds
     it by identity (:class:`_CompiledByIdentity`); everything else about executing it is
     SQLAlchemy's, events and statement counts included.
+
+    A query every signed-in page runs can also be read as plain rows (:meth:`rows`), on the
+    driver's own cursor.
     """
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._options = {"compiled_cache": _CompiledByIdentity()}
+        self._plans: dict[object, _CursorPlan | None] = {}
 
     def execute(self, connection: Connection, parameters: dict | None = None):
         return connection.execute(self.statement, parameters or {}, execution_options=self._options)
+
+    def rows(self, connection: Connection, parameters: dict | None = None) -> list[tuple]:
+        """The rows of this query as tuples of the values ``execute`` would give.
+
+        Run on ``connection``'s driver cursor, in its transaction, with the SQL compiled
+        once per database and the types' own conversions of parameters and columns (dates,
+        enumerations, UTC timestamps, encrypted text) applied here. SQLAlchemy's execution
+        context, result and row objects cost about 100,000 machine instructions a statement
+        (callgrind): 4% of the dashboard, the privacy centre and the staff queue, which
+        run two such statements each. Timed in a loop, the sign-in lookup took 46 µs through
+        SQLAlchemy and 15 µs in SQLite alone.
+        The engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners still
+        see the statement (without an execution context, which those events allow), and a
+        driver's error is raised as SQLAlchemy's, as ``execute`` raises it. A statement the
+        plan cannot run as compiled (parameters expanded when run, say) goes through
+        ``execute``.
+        """
+        dialect = connection.dialect
+        plan = self._plans.get(dialect, _UNPLANNED)
+        if plan is _UNPLANNED:
+            if len(self._plans) >= _CompiledByIdentity.MOST_DIALECTS:
+                self._plans.clear()
+            plan = self._plans[dialect] = _CursorPlan.made(self.statement, dialect)
+        if plan is None:
+            return [tuple(row) for row in self.execute(connection, parameters)]
+        return plan.run(connection, parameters or {})
+
+
+_UNPLANNED = object()
+_ASKED = object()  # a parameter the caller gives on each run
+
+
+class _CursorPlan:
+    """A query compiled for one database, with what running it on the driver's cursor
+    needs: its SQL, its parameters in order with their conversions, and the conversions of
+    its columns (known once the driver has described them, on the first run)."""
+
+    def __init__(self, compiled, dialect, column_types) -> None:
+        self.sql = compiled.string
+        self.dialect = dialect
+        self.positional = compiled.positional
+        escaped = compiled.escaped_bind_names or {}
+        names = compiled.positiontup if compiled.positional else list(compiled.binds)
+        self.parameters = []
+        for name in names:
+            bind = compiled.binds[name]
+            value = _ASKED if bind.required else bind.effective_value
+            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            self.parameters.append((name, escaped.get(name, name), value, convert))
+        self.column_types = column_types
+        self.conversions: list[tuple[int, object]] | None = None
+        self.errors = dialect.loaded_dbapi.Error
+
+    @classmethod
+    def made(cls, statement, dialect) -> _CursorPlan | None:
+        if not isinstance(statement, Select):
+            return None
+        compiled = statement.compile(dialect=dialect)
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            return None  # its SQL is finished only when run
+        return cls(compiled, dialect, [column.type for column in statement.selected_columns])
+
+    def _bound(self, given: dict):
+        values = []
+        for name, _key, value, convert in self.parameters:
+            if value is _ASKED:
+                value = given[name]
+            values.append(value if convert is None else convert(value))
+        if self.positional:
+            return tuple(values)
+        keys = (key for _name, key, _value, _convert in self.parameters)
+        return dict(zip(keys, values, strict=True))
+
+    def _learn_conversions(self, description) -> None:
+        conversions = []
+        pairs = zip(self.column_types, description, strict=True)
+        for index, (type_, described) in enumerate(pairs):
+            convert = type_.dialect_impl(self.dialect).result_processor(self.dialect, described[1])
+            if convert is not None:
+                conversions.append((index, convert))
+        self.conversions = conversions
+
+    def run(self, connection: Connection, given: dict) -> list[tuple]:
+        parameters = self._bound(given)
+        cursor = connection.connection.cursor()
+        try:
+            connection.dispatch.before_cursor_execute(
+                connection, cursor, self.sql, parameters, None, False
+            )
+            cursor.execute(self.sql, parameters)
+            connection.dispatch.after_cursor_execute(
+                connection, cursor, self.sql, parameters, None, False
+            )
+            if self.conversions is None:
+                self._learn_conversions(cursor.description)
+            read = cursor.fetchall()
+        except self.errors as error:
+            invalidated = self.dialect.is_disconnect(error, connection.connection, cursor)
+            if invalidated:
+                connection.invalidate(error)
+            raise DBAPIError.instance(
+                self.sql,
+                parameters,
+                error,
+                self.errors,
+                dialect=self.dialect,
+                connection_invalidated=invalidated,
+            ) from error
+        finally:
+            cursor.close()
+        if not self.conversions:
+            return [tuple(row) for row in read]
+        rows = []
+        for row in read:
+            values = list(row)
+            for index, convert in self.conversions:
+                values[index] = convert(values[index])
+            rows.append(tuple(values))
+        return rows
 
 
 class CommittedValueReader:

@@ -7,14 +7,19 @@ identity, once per database, and runs like any other statement."""
 
 import os
 import threading
+from datetime import date
 
+import pytest
 from sqlalchemy import bindparam, event, select, text, update
 from sqlalchemy.engine.interfaces import CacheStats
+from sqlalchemy.exc import DBAPIError
 
-from school.accounts.models import User
-from school.database import Prebuilt, committed_value
+from school.accounts.models import Role, User
+from school.database import Prebuilt, committed_value, utcnow
+from school.enrollment.models import Enrollment, EnrollmentStatus
 from school.extensions import db
 from school.pagecache.models import SINGLE_ROW, ContentVersion
+from school.profile.models import Profile
 
 VERSION = Prebuilt(select(ContentVersion.version).where(ContentVersion.id == SINGLE_ROW))
 
@@ -159,3 +164,95 @@ def test_each_database_gets_its_own_compiled_statement(make_app):
             db.session.remove()
             db.engine.dispose()
     assert len(prebuilt._options["compiled_cache"]) == 2
+
+
+# --- plain rows on the driver's cursor ------------------------------------------------------
+
+
+def _as_execute_gives(prebuilt: Prebuilt, parameters: dict) -> list[tuple]:
+    return [tuple(row) for row in prebuilt.execute(db.session.connection(), parameters)]
+
+
+def test_plain_rows_hold_the_values_sqlalchemy_would_give(app, make_user):
+    """Dates, UTC timestamps, enumerations, encrypted text, nulls, and a parameter the
+    statement fixes itself (the limit), each converted by its type on the way in and out."""
+    person = make_user("rows@example.com", role=Role.STAFF)
+    db.session.add(Profile(user=person, phone="+44 20 7946 0000", date_of_birth=date(1990, 5, 17)))
+    db.session.commit()
+    statement = (
+        select(
+            User.email,
+            User.role,
+            User.created_at,
+            User.erased_at,
+            Profile.phone,
+            Profile.date_of_birth,
+            Profile.address,
+        )
+        .join(Profile, Profile.user_id == User.id)
+        .where(User.id == bindparam("user_id"), User.created_at <= bindparam("now"))
+        .limit(1)
+    )
+    prebuilt = Prebuilt(statement)
+    asked = {"user_id": person.id, "now": utcnow()}
+    for _ in range(2):  # the first run learns the columns' conversions, the second uses them
+        rows = prebuilt.rows(db.session.connection(), asked)
+        assert rows == _as_execute_gives(prebuilt, asked)
+    [(email, role, created_at, erased_at, phone, born, address)] = rows
+    assert (email, role, phone, born) == ("rows@example.com", Role.STAFF, "+44 20 7946 0000",
+                                          date(1990, 5, 17))  # fmt: skip
+    assert created_at.tzinfo is not None and erased_at is None and address is None
+
+
+def test_the_pages_statements_read_as_plain_rows_what_they_read_through_sqlalchemy(
+    app, make_user, make_course
+):
+    from school.accounts import sessions
+    from school.enrollment import services as enrolment
+    from school.privacy.requests import asking, lifecycle, queue
+    from school.privacy.requests.models import RequestChannel, RequestType
+
+    person = make_user()
+    sign_in = sessions.start(person)
+    db.session.commit()
+    course = make_course()
+    db.session.add(Enrollment(user=person, course=course, status=EnrollmentStatus.ACTIVE))
+    lifecycle.submit_request(
+        RequestType.ACCESS,
+        channel=RequestChannel.WEB,
+        language="en",
+        user=person,
+        confirmed_by_session=True,
+    )
+    db.session.commit()
+    today = utcnow().date()
+    for prebuilt, asked in (
+        (sessions._SIGN_IN_WITH_ACCOUNT, {"token": sign_in.token, "today": today}),
+        (enrolment._DASHBOARD, {"user_id": person.id}),
+        (asking._REQUESTS_OF, {"user_id": person.id}),
+        (queue._DEADLINES, queue._deadline_bounds(today)),
+    ):
+        rows = prebuilt.rows(db.session.connection(), asked)
+        assert rows, prebuilt.statement
+        assert rows == _as_execute_gives(prebuilt, asked)
+
+
+def test_plain_rows_are_counted_with_the_pages_statements(app, count_queries):
+    prebuilt = Prebuilt(select(User.id).where(User.email == bindparam("email")))
+    with count_queries() as counter:
+        assert prebuilt.rows(db.session.connection(), {"email": "nobody@example.com"}) == []
+    assert counter.count == 1
+
+
+def test_a_statement_finished_only_when_run_goes_through_sqlalchemy(app, make_user):
+    """Parameters expanded when the statement runs (``IN`` a list) have no fixed SQL."""
+    person = make_user("in@example.com")
+    prebuilt = Prebuilt(select(User.email).where(User.id.in_(bindparam("ids", expanding=True))))
+    assert prebuilt.rows(db.session.connection(), {"ids": [person.id, -1]}) == [("in@example.com",)]
+
+
+def test_a_failing_plain_read_raises_sqlalchemys_error(app):
+    prebuilt = Prebuilt(select(text("no_such_column")).select_from(User))
+    with pytest.raises(DBAPIError):
+        prebuilt.rows(db.session.connection())
+    db.session.rollback()

@@ -95,11 +95,12 @@ def _account_from(values) -> User:
 def user_for_token(token: str) -> User | None:
     """The account a cookie's token signs in, or None once that sign-in has ended."""
     now = utcnow()
-    found = _SIGN_IN_WITH_ACCOUNT.execute(
+    rows = _SIGN_IN_WITH_ACCOUNT.rows(
         db.session.connection(), {"token": token, "today": now.date()}
-    ).first()
-    if found is None:
+    )
+    if not rows:
         return None
+    found = rows[0]
     fields = len(_ACCOUNT_KEYS)
     sign_in_id, last_seen_at, *acceptance = found[fields:]
     user = _account_from(found[:fields])

@@ -358,7 +358,7 @@ def dashboard(user: User) -> Dashboard:
     as plain rows on the session's connection (the ORM's handling of a result cost a third
     of the query)."""
     found = Dashboard(current=[], past=[])
-    for row in _DASHBOARD.execute(db.session.connection(), {"user_id": user.id}):
+    for row in _DASHBOARD.rows(db.session.connection(), {"user_id": user.id}):
         status, total, done = row[1], row[6], row[7]
         percent = round(100 * done / total) if total else 0
         listed = found.current if status in OPEN_STATUSES else found.past

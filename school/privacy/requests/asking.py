@@ -88,7 +88,7 @@ _REQUESTS_OF = Prebuilt(
 def requests_of(user: User) -> list[RequestRow]:
     """The person's requests, newest first, with only the columns the centre shows, as plain
     rows on the session's connection."""
-    rows = _REQUESTS_OF.execute(db.session.connection(), {"user_id": user.id})
+    rows = _REQUESTS_OF.rows(db.session.connection(), {"user_id": user.id})
     return [
         RequestRow(
             public_id,

@@ -166,7 +166,7 @@ def queue_version() -> int:
 
 def deadlines(today: date | None = None) -> Deadlines:
     """Open requests past their due date, and those due within three days, in one query."""
-    overdue, due_soon = _DEADLINES.execute(db.session.connection(), _deadline_bounds(today)).one()
+    [(overdue, due_soon)] = _DEADLINES.rows(db.session.connection(), _deadline_bounds(today))
     return Deadlines(overdue=overdue, due_soon=due_soon)
 
 
