@@ -28,27 +28,28 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_keep_signed_token)
 
 
-def _field() -> str:
-    return current_app.config["WTF_CSRF_FIELD_NAME"]
-
-
-def _key(raw: str) -> tuple[str, str]:
+def _key(app: Flask, raw: str) -> tuple[str, str]:
     """The raw token beside the app's key: another key (another app in this process, a new
     key after a restart) never finds a copy signed with the old one."""
-    return (current_app.secret_key, raw)
+    return (app.secret_key, raw)
 
 
 def current_csrf_token() -> str:
     """This visitor's signed token, as Flask-WTF's ``generate_csrf`` gives it, reusing the
-    copy signed lately for the same session (it looks in ``g`` first, where it is put)."""
-    field = _field()
-    signed = g.get(field)
+    copy signed lately for the same session (it looks in ``g`` first, where it is put).
+
+    Each page asks for it several times: the objects behind Flask's proxies are taken once
+    (an attribute read through a proxy first fails on the proxy itself)."""
+    app = current_app._get_current_object()
+    field = app.config["WTF_CSRF_FIELD_NAME"]
+    request_globals = g._get_current_object()
+    signed = request_globals.get(field)
     if signed is not None:
         return signed  # what generate_csrf returns once it has put it there
     raw = session.get(field)
-    kept = _signed.get(_key(raw)) if isinstance(raw, str) else None
+    kept = _signed.get(_key(app, raw)) if isinstance(raw, str) else None
     if kept is not None and time.monotonic() - kept[1] < REUSE_SIGNED_FOR:
-        setattr(g, field, kept[0])
+        setattr(request_globals, field, kept[0])
         return kept[0]
     return generate_csrf()
 
@@ -57,14 +58,15 @@ def _keep_signed_token(_error: BaseException | None = None) -> None:
     """Once the answer is made: keep a copy this request signed, for the next ones. Not for
     a visitor who came without a session cookie: most never come back (a crawler, a
     monitor), and their copies would only push out those of people who do."""
-    field = _field()
-    signed = g.get(field)
-    if not signed or current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+    app = current_app._get_current_object()
+    field = app.config["WTF_CSRF_FIELD_NAME"]
+    signed = g._get_current_object().get(field)
+    if not signed or app.config["SESSION_COOKIE_NAME"] not in request._get_current_object().cookies:
         return
     raw = session.get(field)
     if not isinstance(raw, str):
         return
-    key = _key(raw)
+    key = _key(app, raw)
     kept = _signed.get(key)
     if kept is not None and kept[0] == signed:
         return

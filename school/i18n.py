@@ -28,15 +28,15 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in supported:
         return chosen
-    if read_choice(request).functional and request.cookies.get(LANGUAGE_COOKIE) in supported:
-        return request.cookies[LANGUAGE_COOKIE]
-    if current_user and current_user.is_authenticated:
-        preferred = getattr(current_user, "locale", None)
+    page = request._get_current_object()  # one lookup through the proxy, not one a use
+    if read_choice(page).functional and page.cookies.get(LANGUAGE_COOKIE) in supported:
+        return page.cookies[LANGUAGE_COOKIE]
+    person = current_user._get_current_object()
+    if person and person.is_authenticated:
+        preferred = getattr(person, "locale", None)
         if preferred in supported:
             return preferred
-    return (
-        request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    return page.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 _IDENTIFIERS: dict = {}

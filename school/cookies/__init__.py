@@ -17,7 +17,7 @@ def init_app(app) -> None:
         if not has_request_context():  # emails and other renders outside a page
             return {"show_cookie_banner": False}
 
-        choice = read_choice(request)
+        choice = read_choice(request._get_current_object())
         return {
             "cookie_choice": choice,
             "show_cookie_banner": not choice.decided,

@@ -41,7 +41,7 @@ def this_page() -> str:
 
 
 def _this_page() -> str:
-    return request.full_path.rstrip("?")
+    return request._get_current_object().full_path.rstrip("?")
 
 
 def holds_markers(text: str | bytes) -> bool:
@@ -67,7 +67,7 @@ def filled(markup: str) -> str:
     this request's page where the markers stand, as it enters the page rather than by
     copying and searching the finished answer. Inside markup rendered for everyone (a
     stored public page) the markers stay, for that markup's own answers to fill."""
-    if g.get(_RENDERING):
+    if g._get_current_object().get(_RENDERING):
         return markup
     text = str.__str__(markup)  # plain text: Markup's own replace would escape the token
     if CSRF_MARKER in text:

@@ -43,15 +43,16 @@ def init_app(app) -> None:
         Anonymous visitors cost no query; a signed-in person costs none either, since the
         sign-in lookup reads it (a person signed in during this request costs one).
         """
-        if not has_request_context() or not current_user.is_authenticated:
+        if not has_request_context():
             return {"policy_to_accept": None}
-        if request.endpoint == "privacy.accept":
+        user = current_user._get_current_object()  # one lookup, not one a use
+        if not user.is_authenticated or request._get_current_object().endpoint == "privacy.accept":
             return {"policy_to_accept": None}
-        if "policy_to_accept" not in g:
-            user = current_user._get_current_object()
-            g.policy_to_accept = (
+        request_globals = g._get_current_object()
+        if "policy_to_accept" not in request_globals:
+            request_globals.policy_to_accept = (
                 user.policy_to_accept
                 if user.policy_to_accept_known
                 else version_needing_acceptance(user)
             )
-        return {"policy_to_accept": g.policy_to_accept}
+        return {"policy_to_accept": request_globals.policy_to_accept}
