@@ -157,6 +157,7 @@ class Prebuilt:
         (callgrind): 4% of the dashboard, the privacy centre and the staff queue, which
         run two such statements each. Timed in a loop, the sign-in lookup took 46 µs through
         SQLAlchemy and 15 µs in SQLite alone.
+
         The engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners still
         see the statement (without an execution context, which those events allow), and a
         driver's error is raised as SQLAlchemy's, as ``execute`` raises it. A statement the
